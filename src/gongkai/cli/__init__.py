@@ -1,0 +1,20 @@
+"""The `gongkai` command line. Each command lives in its own module and registers on `app`."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="gongkai",
+    help="政府信息公开工作年度报告：读取、核查、入库与比较。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command modules; each adds its commands to `app` when imported.
+from gongkai.cli import parse as _parse  # noqa: E402,F401
+
+
+def main() -> None:
+    app()

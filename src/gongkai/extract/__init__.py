@@ -1,0 +1,236 @@
+"""Extract stage: a Document (blocks in reading order) → a Report.
+
+Steps: fold the text for matching; find the title and the six section headings; read each table
+within its section with every format that defines it and keep the best reading; recognise the
+format from the tables (or, when the tables are lost, from the format notice the report cites);
+collect the prose of each section and the figures it states.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai.extract.legacy import read_legacy
+from gongkai.extract.meta import find_published, find_title
+from gongkai.extract.narrative import find_figures
+from gongkai.extract.sections import Heading, find_headings, is_debris
+from gongkai.extract.tables import TableRead, read_table
+from gongkai.extract.tokens import double_spaced, region_tokens
+from gongkai.formats import formats, get_format, sections
+from gongkai.model import Meta, Paragraph, Reading, Report
+from gongkai.normalize import fold, squeeze, to_simplified
+from gongkai.read.document import Document
+
+__all__ = ["extract"]
+
+TABLE_KEYS = ("proactive", "requests", "review_litigation")
+_CITATION = {
+    "2021": re.compile(r"国办公开办函[〔\[(【]2021[〕\])】]30号"),
+    "2019": re.compile(r"国办公开办函[〔\[(【]2019[〕\])】]60号"),
+}
+_PROSE = re.compile(r"[。；;]")
+
+
+def _fold_all(texts: list[str]) -> list[str]:
+    joined = fold("\n".join(texts)).split("\n")
+    if len(joined) != len(texts):  # a conversion that changed line breaks: fold line by line
+        joined = [fold(t) for t in texts]
+    return [squeeze(t) for t in joined]
+
+
+def _regions(headings: list[Heading], n: int) -> dict[str, tuple[int, int]]:
+    """Each section's block range, from after its heading to the next heading."""
+    out: dict[str, tuple[int, int]] = {}
+    for k, h in enumerate(headings):
+        end = headings[k + 1].block if k + 1 < len(headings) else n
+        if h.key is not None:
+            out[h.key] = (h.block + 1, end)
+    return out
+
+
+def _body_end(folded: list[str], headings: list[Heading]) -> int:
+    """The report ends at the first line of page furniture after its last heading."""
+    start = headings[-1].block + 1 if headings else 0
+    for i in range(start, len(folded)):
+        if is_debris(folded[i]):
+            return i
+    return len(folded)
+
+
+def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str | None, str | None]:
+    """(format, basis). The tables decide; a table that reads equally well in several formats has no
+    vote. Without tables, the format notice the report cites decides."""
+    votes: dict[str, int] = {}
+    for read in reads.values():
+        votes[read.data.format] = votes.get(read.data.format, 0) + read.score
+    if votes:
+        return max(votes, key=lambda k: votes[k]), "tables"
+    for fid, pattern in _CITATION.items():
+        if pattern.search(folded_text):
+            return fid, "citation"
+    return None, None
+
+
+def extract(doc: Document) -> Report:
+    blocks = doc.blocks
+    texts = [b.text for b in blocks]
+    folded = _fold_all(texts)
+    cells = [b.cell for b in blocks]
+    n = len(blocks)
+
+    title = find_title(texts, folded)
+    title_block = title[0] if title else None
+    headings = find_headings(texts, folded, cells)
+    body_end = _body_end(folded, headings)
+    headings = [h for h in headings if h.block < body_end]
+    regions = _regions(headings, body_end)
+
+    # Tables 2–4: read within their sections with every format; keep the best reading.
+    all_formats = [f for f in formats() if any(t.layout != "indicators" for t in get_format(f).tables)]
+    best: dict[str, TableRead] = {}
+    ties: set[str] = set()
+    for key in TABLE_KEYS:
+        start, end = _table_region(key, regions, headings, body_end)
+        if start >= end:
+            continue
+        tokens = region_tokens(blocks, start, end)
+        reads = read_table(tokens, all_formats, key, double_spaced(tokens))
+        if reads and reads[0].found:
+            best[key] = reads[0]
+            if len(reads) > 1 and reads[1].score == reads[0].score:
+                ties.add(key)
+    decisive = {k: r for k, r in best.items() if k not in ties}
+    fmt, basis = _decide_format(decisive, "".join(folded))
+    if fmt is not None:
+        for key in ties:  # a table the same in several formats is read as the report's format
+            start, end = _table_region(key, regions, headings, body_end)
+            tokens = region_tokens(blocks, start, end)
+            preferred = [fmt] + [f for f in all_formats if f != fmt]
+            best[key] = read_table(tokens, preferred, key, double_spaced(tokens))[0]
+
+    # The legacy statistics table.
+    legacy = None
+    legacy_blocks: set[int] = set()
+    legacy_def = get_format("legacy").table("legacy")
+    anchor = _legacy_anchor(folded, legacy_def.anchors if legacy_def else (), body_end)
+    if legacy_def is not None and anchor is not None:
+        legacy, legacy_blocks = read_legacy(region_tokens(blocks, anchor, body_end), legacy_def)
+        if legacy is not None and not best:
+            fmt, basis = "legacy", "tables"
+
+    table_blocks = set(legacy_blocks)
+    for read in best.values():
+        if read.blocks:
+            lo, hi = min(read.blocks), max(read.blocks)
+            table_blocks.update(i for i in range(lo, hi + 1) if not _PROSE.search(folded[i]) or len(folded[i]) < 40)
+
+    paragraphs, section_text = _paragraphs(blocks, folded, headings, title_block, body_end, table_blocks)
+    figures = find_figures([(folded[i], blocks[i].provenance) for i, p in paragraphs if p.role == "body"])
+
+    reading = Reading(
+        format_basis=basis,
+        table_formats={k: r.data.format for k, r in best.items()},
+        traditional=_has_traditional(texts),
+        truncated=_truncated(headings, best, body_end, n),
+    )
+    meta = Meta(
+        title=title[1] if title else None,
+        organ=title[2] if title else None,
+        year=title[3] if title else None,
+        published=find_published(folded, title_block, body_end),
+        format=fmt,
+    )
+    return Report(
+        source=doc.source,
+        meta=meta,
+        sections=section_text,
+        section_headings={h.key: blocks[h.block].provenance for h in headings if h.key},
+        proactive=best["proactive"].data if "proactive" in best else None,
+        requests=best["requests"].data if "requests" in best else None,
+        review_litigation=best["review_litigation"].data if "review_litigation" in best else None,
+        legacy=legacy,
+        narrative=figures,
+        paragraphs=[p for _, p in paragraphs],
+        reading=reading,
+    )
+
+
+def _table_region(key: str, regions: dict[str, tuple[int, int]], headings: list[Heading],
+                  body_end: int) -> tuple[int, int]:
+    """A table lies in its section; when that heading is missing, between the previous and next one."""
+    section = key  # the table keys are the keys of their sections
+    if section in regions:
+        return regions[section]
+    order = [s.key for s in sections()]
+    pos = order.index(section)
+    start = max((h.block + 1 for h in headings if h.key in order[:pos]), default=0)
+    end = min((h.block for h in headings if h.key in order[pos + 1:] and h.block >= start), default=body_end)
+    return start, end
+
+
+def _legacy_anchor(folded: list[str], anchors: tuple[str, ...], body_end: int) -> int | None:
+    keys = [squeeze(fold(a)) for a in anchors]
+    for i in range(body_end):
+        f = folded[i]
+        if len(f) <= 40 and any(k in f for k in keys):
+            return i
+    return None
+
+
+def _has_traditional(texts: list[str]) -> bool:
+    joined = "\n".join(texts)
+    return to_simplified(joined) != joined
+
+
+def _truncated(headings: list[Heading], best: dict[str, TableRead], body_end: int, n: int) -> bool:
+    """A page cut short: the last section is missing and a table stops before its last cell."""
+    keys = {h.key for h in headings}
+    if "other" in keys or "problems" in keys:
+        return False
+    return any(r.data.ended_early for r in best.values()) or (bool(keys) and body_end >= n and "problems" not in keys)
+
+
+def _paragraphs(blocks, folded, headings, title_block, body_end, table_blocks):
+    """Running text with its role, and the text of each section (tables and debris left out)."""
+    heading_at = {h.block: h for h in headings}
+    first = headings[0].block if headings else body_end
+    out: list[tuple[int, Paragraph]] = []
+    texts: dict[str, list[str]] = {s.key: [] for s in sections()}
+    current: str | None = None
+    for i, block in enumerate(blocks):
+        if not folded[i]:
+            continue
+        text = block.text.strip()
+        h = heading_at.get(i)
+        if h is not None:
+            current = h.key
+            out.append((i, Paragraph(text=text, role="heading", section=h.key, provenance=block.provenance)))
+            if h.key is not None and h.inline:
+                texts[h.key].append(h.inline)
+            continue
+        if i == title_block:
+            out.append((i, Paragraph(text=text, role="title", provenance=block.provenance)))
+            continue
+        if i in table_blocks:
+            continue
+        if i >= body_end or is_debris(folded[i]):
+            out.append((i, Paragraph(text=text, role="debris", section=current if i < body_end else None,
+                                     provenance=block.provenance)))
+            continue
+        if i < first and (title_block is None or i < title_block):
+            out.append((i, Paragraph(text=text, role="debris", provenance=block.provenance)))
+            continue
+        role = "meta" if i < first and _is_meta_line(folded[i]) else "body"
+        out.append((i, Paragraph(text=text, role=role, section=current, provenance=block.provenance)))
+        if current is not None and role == "body":
+            texts[current].append(text)
+    section_text = {k: ("\n".join(v) if v else None) for k, v in texts.items()}
+    return out, section_text
+
+
+_META_LINE = re.compile(r"^(?:发布|来源|发文|索引|主题|主\s*题|文\s*号|成文|生成|信息来源|公开|浏览)")
+
+
+def _is_meta_line(folded: str) -> bool:
+    return bool(_META_LINE.match(folded)) and len(folded) < 120
+

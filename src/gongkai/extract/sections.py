@@ -1,0 +1,80 @@
+"""Find the six section headings, the page debris, and where the report's body ends."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from gongkai.formats import extra_sections, sections, text_vocabulary
+from gongkai.normalize import label_key
+
+_TOP_ENUM = re.compile(r"^[?？]*(?:[一二三四五六七八九十]+[、.．]|第[一二三四五六七八九十]+(?:部分|章|节)[、:：]?)")
+_SUB_ENUM = re.compile(r"^[?？]*[\(（][一二三四五六七八九十\d]+[\)）]")
+_INLINE_TAIL = re.compile(r"^[:：]")
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    block: int
+    key: str | None  # None for an extra (legacy) heading
+    label: str
+    inline: str  # text after the heading on the same line (`六、其他需要报告的事项：无。`)
+
+
+@cache
+def _heading_keys() -> list[tuple[str, str | None, str]]:
+    """(label key, section key, official label), longest first so that longer variants win."""
+    out: list[tuple[str, str | None, str]] = []
+    for s in sections():
+        for label in (s.label, *s.aliases):
+            out.append((label_key(label), s.key, s.label))
+    for e in extra_sections():
+        out.append((label_key(e.label), None, e.label))
+    return sorted(out, key=lambda x: len(x[0]), reverse=True)
+
+
+def match_heading(text: str, folded: str) -> tuple[str | None, str, str] | None:
+    """(section key, official label, inline text) when the line is a section heading."""
+    if len(folded) > 80 or _SUB_ENUM.match(folded):
+        return None
+    numbered = bool(_TOP_ENUM.match(folded))
+    stem = _TOP_ENUM.sub("", folded)
+    for key, section, label in _heading_keys():
+        if not stem.startswith(key):
+            continue
+        rest = stem[len(key):]
+        if rest == "" or rest in ("。", ":", "：") or (numbered and _INLINE_TAIL.match(rest)):
+            inline = _INLINE_TAIL.sub("", rest).strip() if rest not in ("。",) else ""
+            if numbered or rest == "":
+                return section, label, inline
+    return None
+
+
+def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) -> list[Heading]:
+    """Section headings in reading order; each section key is taken once (the first)."""
+    seen: set[str] = set()
+    found: list[Heading] = []
+    for i, (text, f) in enumerate(zip(blocks_text, folded, strict=True)):
+        if not f or (cells[i] and len(f) > 40):
+            continue
+        m = match_heading(text, f)
+        if m is None:
+            continue
+        key, label, inline = m
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        found.append(Heading(i, key, label, inline))
+    return found
+
+
+@cache
+def _debris_prefixes() -> tuple[str, ...]:
+    return tuple(p.replace(" ", "") for p in text_vocabulary().debris_prefixes)
+
+
+def is_debris(folded: str) -> bool:
+    """Navigation and page furniture (首页 > …, 扫一扫在手机打开, 关闭 打印)."""
+    return bool(folded) and folded.startswith(_debris_prefixes())

@@ -1,0 +1,200 @@
+"""Read the tables of the 2019/2021 formats out of a token stream, guided by the format's definition.
+
+Row tables (tables 2 and 3): a row label is followed by its cells. Flat tables (table 4): the
+header labels are followed by all cells in reading order. A row whose cells cannot be placed
+without guessing (too many, or too few with more rows after it) is kept aside as a stray,
+never spread over the wrong columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongkai.extract.labels import LabelIndex, Match, label_index
+from gongkai.extract.tokens import Kind, Token
+from gongkai.extract.values import make_cell
+from gongkai.formats import ColumnDef, TableDef, get_format
+from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
+
+_PROSE_LEN = 40
+
+
+@dataclass
+class TableRead:
+    data: TableData
+    placed: int = 0
+    signature_hits: int = 0
+    rows_matched: int = 0
+    blocks: set[int] = field(default_factory=set)
+
+    @property
+    def score(self) -> int:
+        return self.placed + 10 * self.signature_hits + self.rows_matched - 3 * len(self.data.strays)
+
+    @property
+    def found(self) -> bool:
+        return self.placed > 0 or self.rows_matched > 0 or self.signature_hits > 0
+
+
+@dataclass
+class _Segment:
+    match: Match | None
+    label: Token | None
+    values: list[Token] = field(default_factory=list)
+
+
+def _empty_cells(table: TableDef) -> TableCells:
+    return {r.key: {c.key: None for c in table.row_columns(r)} for r in table.rows}
+
+
+def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
+    """The cells of a row: in single-spaced text an empty line inside a row may be an empty cell,
+    but only when that makes the row exactly as long as the format says."""
+    if not spaced:
+        with_seps = list(values)
+        while with_seps and with_seps[-1].kind in (Kind.SEP, Kind.BLANK) and len(with_seps) > expected:
+            with_seps.pop()
+        if len(with_seps) == expected and any(v.kind is Kind.SEP for v in with_seps):
+            return with_seps
+    cells = [v for v in values if v.kind is not Kind.SEP]
+    while cells and cells[-1].kind is Kind.BLANK and len(cells) > expected:
+        cells.pop()
+    return cells
+
+
+def _place(target: dict[str, Cell | None], columns: tuple[ColumnDef, ...], cells: list[Token]) -> int:
+    for col, tok in zip(columns, cells, strict=False):
+        target[col.key] = make_cell(tok.text, col, tok.provenance)
+    return min(len(columns), len(cells))
+
+
+def _stray(kind: str, label: str | None, values: list[Token], row: str | None = None,
+           expected: int | None = None) -> StrayRow:
+    first = values[0].provenance if values else None
+    return StrayRow(kind=kind, label=label, row=row, raws=[v.text for v in values if v.kind is not Kind.SEP],
+                    expected=expected, **({"provenance": first} if first else {}))
+
+
+def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list[_Segment]:
+    segments: list[_Segment] = []
+    in_rows = False
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind is Kind.LABEL:
+            m = index.match(tokens, i, in_rows=in_rows)
+            if m is not None:
+                result.signature_hits += index.is_signature(m.raw)
+                in_rows = in_rows or m.entry.kind in ("row", "group")
+                segments.append(_Segment(m, tokens[i]))
+                result.blocks.update(t.block for t in tokens[i:m.end])
+                i = m.end
+                continue
+            result.signature_hits += index.is_signature(tok.text)
+            segments.append(_Segment(None, tok))
+        elif segments:
+            segments[-1].values.append(tok)
+        i += 1
+    return segments
+
+
+def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool) -> TableRead:
+    table = get_format(format_id).table(table_key)
+    assert table is not None
+    index = label_index(format_id, table_key)
+    result = TableRead(TableData(key=table_key, format=format_id, cells=_empty_cells(table)))
+    data = result.data
+    segments = _segments(tokens, index, result)
+    row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
+    last_row = row_positions[-1] if row_positions else -1
+    for k, seg in enumerate(segments):
+        filled = [v for v in seg.values if v.kind is not Kind.SEP]
+        if seg.match is None:
+            label = seg.label.text.strip() if seg.label else None
+            if filled and any(v.kind is Kind.VALUE for v in filled) and label and len(label) <= _PROSE_LEN:
+                data.strays.append(_stray("extra_row", label, seg.values))
+                result.blocks.update(t.block for t in filled)
+            continue
+        entry = seg.match.entry
+        if entry.kind == "row":
+            row = table.row(entry.key)
+            columns = table.row_columns(row)
+            result.rows_matched += 1
+            if entry.key in data.labels:
+                if filled:
+                    data.strays.append(_stray("ambiguous", seg.match.raw, seg.values, row.key, len(columns)))
+                continue
+            assert seg.label is not None
+            data.labels[entry.key] = LabelSeen(raw=seg.match.raw, matched=row.label, deviation=entry.deviation,
+                                               provenance=seg.label.provenance)
+            cells = _fit(seg.values, len(columns), spaced)
+            result.blocks.update(t.block for t in cells)
+            if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
+                result.placed += _place(data.cells[row.key], columns, cells)
+                data.ended_early = data.ended_early or len(cells) < len(columns)
+            elif cells:
+                kind = "ambiguous" if len(cells) > len(columns) else "unplaced"
+                data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
+        elif entry.kind == "group" and filled:
+            cells = _fit(seg.values, len(table.columns), spaced)
+            result.blocks.update(t.block for t in cells)
+            if len(cells) == len(table.columns):
+                subtotal: dict[str, Cell | None] = {}
+                _place(subtotal, table.columns, cells)
+                data.subtotals[entry.key] = subtotal
+            else:
+                data.strays.append(_stray("unplaced", seg.match.raw, cells, entry.key, len(table.columns)))
+    return result
+
+
+def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
+    """Table 4: fifteen cells after the headers, row by row in reading order."""
+    table = get_format(format_id).table(table_key)
+    assert table is not None
+    index = label_index(format_id, table_key)
+    result = TableRead(TableData(key=table_key, format=format_id, cells=_empty_cells(table)))
+    data = result.data
+    values: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.kind is Kind.LABEL:
+            m = index.match(tokens, i, in_rows=True)
+            if m is not None:
+                result.signature_hits += index.is_signature(m.raw)
+                result.rows_matched += m.entry.kind == "row"
+                result.blocks.update(t.block for t in tokens[i:m.end])
+                i = m.end
+                continue
+            if values:
+                break
+        elif tok.kind is not Kind.SEP and (values or result.rows_matched or result.blocks):
+            values.append(tok)
+        i += 1
+    slots = [(r, c) for r in table.rows for c in table.row_columns(r)]
+    while values and values[-1].kind is Kind.BLANK and len(values) > len(slots):
+        values.pop()
+    result.blocks.update(t.block for t in values)
+    if len(values) > len(slots):
+        data.strays.append(_stray("ambiguous", None, values, None, len(slots)))
+        return result
+    for (row, col), tok in zip(slots, values, strict=False):
+        data.cells[row.key][col.key] = make_cell(tok.text, col, tok.provenance)
+        result.placed += 1
+    data.ended_early = 0 < len(values) < len(slots)
+    return result
+
+
+def read_table(tokens: list[Token], format_ids: list[str], table_key: str, spaced: bool) -> list[TableRead]:
+    """The table read with each candidate format that defines it, best reading first."""
+    reads = []
+    for fid in format_ids:
+        table = get_format(fid).table(table_key)
+        if table is None:
+            continue
+        if table.layout == "rows":
+            reads.append(read_rows(tokens, fid, table_key, spaced))
+        elif table.layout == "flat":
+            reads.append(read_flat(tokens, fid, table_key))
+    reads.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep the caller's preference
+    return reads

@@ -1,0 +1,121 @@
+"""Blocks → tokens: the cells of a flattened table, whatever the layout they were flattened into.
+
+A text line may hold one cell (the usual scrape), several `|`- or tab-separated cells, or a PDF
+row (`一、本年新收… 103 4 0 0 0 0 107`). Cells read from HTML/Word/PDF grids are one token each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from gongkai.model import Provenance
+from gongkai.normalize import fold, squeeze
+from gongkai.read.document import Block
+
+
+class Kind(Enum):
+    LABEL = "label"
+    VALUE = "value"
+    BLANK = "blank"  # a printed empty cell (spaces only, or an empty grid cell)
+    SEP = "sep"  # an empty line: separates cells in double-spaced text, may be an empty cell otherwise
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    kind: Kind
+    block: int
+    provenance: Provenance
+
+
+_NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_UNITS = r"(?:万元|万|亿元|元|件|条|个|次|项|人次|人|%)"
+VALUE_RE = re.compile(rf"^{_NUMBER}{_UNITS}?$")
+NONE_RE = re.compile(r"^(?:-+|/|\\|无|空|×)$")
+_SPLIT = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+_MD_RULE = re.compile(r"^:?-{2,}:?$")
+_PROSE_MARK = re.compile(r"[。；;]")
+_MAX_LABEL_PIECE = 40
+
+
+def cell_kind(text: str) -> Kind:
+    """Classify one cell's text."""
+    if not text.strip():
+        return Kind.BLANK
+    f = squeeze(fold(text))
+    if VALUE_RE.match(f) or NONE_RE.match(f):
+        return Kind.VALUE
+    return Kind.LABEL
+
+
+def _with_col(p: Provenance, col: int) -> Provenance:
+    return p if p.col is not None else p.model_copy(update={"col": col})
+
+
+def _split_cells(text: str) -> list[str] | None:
+    """The cells of a `|` or tab separated row, or None when the line is not such a row."""
+    stripped = text.strip()
+    if stripped.count("|") >= 2 or (stripped.count("|") == 1 and not stripped.startswith("|")):
+        pieces = stripped.split("|")
+        if stripped.startswith("|"):
+            pieces = pieces[1:]
+        if stripped.endswith("|"):
+            pieces = pieces[:-1]
+        return pieces
+    if "\t" in stripped:
+        return stripped.split("\t")
+    return None
+
+
+def block_tokens(block: Block, index: int) -> list[Token]:
+    """The tokens of one block."""
+    text = block.text
+    prov = block.provenance
+    if block.cell:
+        return [Token(text, cell_kind(text), index, prov)]
+    if text == "":
+        return [Token(text, Kind.SEP, index, prov)]
+    if not text.strip():
+        return [Token(text, Kind.BLANK, index, prov)]
+    cells = _split_cells(text)
+    if cells is not None:
+        if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
+            return []
+        return [Token(c.strip(), cell_kind(c), index, _with_col(prov, i)) for i, c in enumerate(cells, 1)]
+    pieces = _SPLIT.split(text.strip())
+    if len(pieces) == 1:
+        return [Token(text, cell_kind(text), index, prov)]
+    kinds = [cell_kind(p) for p in pieces]
+    table_like = Kind.VALUE in kinds and not _PROSE_MARK.search(text) and all(
+        len(p) <= _MAX_LABEL_PIECE for p, k in zip(pieces, kinds, strict=True) if k is Kind.LABEL
+    )
+    if not table_like:
+        return [Token(text, Kind.LABEL, index, prov)]
+    tokens: list[Token] = []
+    col = 0
+    for piece, kind in zip(pieces, kinds, strict=True):
+        if kind is Kind.LABEL and tokens and tokens[-1].kind is Kind.LABEL:
+            tokens[-1].text += " " + piece
+            continue
+        col += 1
+        tokens.append(Token(piece, kind, index, _with_col(prov, col)))
+    return tokens
+
+
+def region_tokens(blocks: list[Block], start: int, end: int) -> list[Token]:
+    out: list[Token] = []
+    for i in range(start, end):
+        out.extend(block_tokens(blocks[i], i))
+    return out
+
+
+def double_spaced(tokens: list[Token]) -> bool:
+    """True when cells are separated by empty lines (so an empty line is not itself a cell)."""
+    content = followed = 0
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.kind is not Kind.SEP:
+            content += 1
+            followed += b.kind is Kind.SEP
+    return content > 0 and followed / content >= 0.7

@@ -1,0 +1,72 @@
+"""Text normalisation for matching: Traditional→Simplified, full-width→ASCII, labels to their core.
+
+The original text is always kept elsewhere; these forms exist only to compare text with the
+format definitions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# Spaces of every kind (ASCII, NBSP, ideographic, en/em, zero width) and quotes are noise in labels.
+_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000\ufeff]+")
+_QUOTES = re.compile(r"[“”‘’\"'「」『』〝〞]")
+_DASHES = str.maketrans({"—": "-", "–": "-", "−": "-", "－": "-", "～": "~"})
+# Leading enumerators: 一、 （一） (1) 1. 1、 ① 第一，and "其中：".
+_ENUM = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|\([一二三四五六七八九十]+\)|\(\d+\)|\d+[、.．](?!\d)|[①-⑳]|其中:)+"
+)
+_TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+_TRAILING_PUNCT = re.compile(r"[:：,，。;；?？!！]+$")
+_LEADING_DEBRIS = re.compile(r"^[?？]+")
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional characters to Simplified (OpenCC t2s); other text is unchanged."""
+    return _T2S.convert(text)
+
+
+def fold(text: str) -> str:
+    """Simplified, NFKC (full-width → ASCII), dashes unified: the form all matching starts from."""
+    return unicodedata.normalize("NFKC", to_simplified(text)).translate(_DASHES)
+
+
+def squeeze(text: str) -> str:
+    """Remove every kind of space."""
+    return _SPACES.sub("", text)
+
+
+@lru_cache(maxsize=65536)
+def label_key(text: str) -> str:
+    """The comparable core of a label: folded, without spaces, quotes, numbering and trailing note.
+
+    `（二）部分公开（区分处理的…）` and `部分公开` share the key `部分公开`; numbering is dropped
+    because reports renumber, and the format's structure (not its numbers) identifies a row.
+    """
+    s = squeeze(_QUOTES.sub("", fold(text)))
+    s = _LEADING_DEBRIS.sub("", s)
+    s = _TRAILING_PUNCT.sub("", s)
+    s = _ENUM.sub("", s)
+    if s.startswith("(") and s.endswith(")") and s.count("(") == 1:
+        s = s[1:-1]  # a label that is all note: (本列数据的勾稽关系为：…)
+    while True:
+        t = _TRAILING_NOTE.sub("", s)
+        if t == s or not t:
+            break
+        s = t
+    return _TRAILING_PUNCT.sub("", s)
+
+
+@lru_cache(maxsize=65536)
+def enumerator(text: str) -> str:
+    """The leading numbering of a label (`（三）`, `1.`), folded; empty when there is none."""
+    s = squeeze(fold(text))
+    s = _LEADING_DEBRIS.sub("", s)
+    m = _ENUM.match(s)
+    return m.group(0) if m else ""

@@ -1,0 +1,56 @@
+"""Read stage: bytes → a Document of text blocks and table cells, whatever the container.
+
+`read_bytes` recognises the kind of file by its content. Text and HTML are read here; PDF, Word
+and images by the readers registered in `CONTAINER_READERS` (see `gongkai.read.containers`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from gongkai.model import Source
+from gongkai.read.decode import decode
+from gongkai.read.detect import HTML, TEXT, sniff
+from gongkai.read.document import Block, Document, ReadError
+from gongkai.read.html import html_blocks
+from gongkai.read.text import text_blocks
+
+__all__ = ["CONTAINER_READERS", "Block", "Document", "ReadError", "read_bytes", "read_path"]
+
+# media type → function(bytes) -> list[Block]; filled by the container readers (PDF, Word, images).
+CONTAINER_READERS: dict[str, Callable[[bytes], list[Block]]] = {}
+
+
+def _register_containers() -> None:
+    try:
+        from gongkai.read import containers  # noqa: F401  (registers itself)
+    except ImportError:
+        pass
+
+
+def read_bytes(data: bytes, path: str | None = None) -> Document:
+    """Read one file's bytes into a Document. Raises ReadError when nothing can be read."""
+    sha = hashlib.sha256(data).hexdigest()
+    media_type = sniff(data)
+    source = Source(path=path, sha256=sha, media_type=media_type, size=len(data))
+    if media_type in (HTML, TEXT):
+        text, encoding = decode(data, html=media_type == HTML)
+        source.encoding = encoding
+        blocks = html_blocks(text) if media_type == HTML else text_blocks(text)
+        return Document(source, blocks)
+    _register_containers()
+    reader = CONTAINER_READERS.get(media_type)
+    if reader is None:
+        raise ReadError("unsupported", f"不支持的文件类型：{media_type}")
+    return Document(source, reader(data))
+
+
+def read_path(path: str | Path) -> Document:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ReadError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
+    return read_bytes(data, str(path))

@@ -1,0 +1,1 @@
+"""Render stage: reports → the views people and programs read (JSON, summaries, generated layouts)."""

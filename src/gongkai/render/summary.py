@@ -1,0 +1,83 @@
+"""A readable summary of one report, in Chinese, for `gongkai parse`."""
+
+from __future__ import annotations
+
+from gongkai.formats import get_format, narrative_figures, sections
+from gongkai.model import Provenance, Report
+
+_NARRATIVE_NAMES = {
+    "requests_received": "新收申请",
+    "requests_carried_over": "上年结转",
+    "requests_processed": "办结",
+    "requests_carried_forward": "结转下年",
+    "review_total": "行政复议",
+    "litigation_total": "行政诉讼",
+    "proactive_published": "主动公开信息",
+    "processing_fees_yuan": "信息处理费（元）",
+}
+_BASIS = {"tables": "依据表格识别", "citation": "依据所引格式文件识别（表格缺失）", None: "未能识别"}
+
+
+def where(p: Provenance) -> str:
+    parts = []
+    if p.page is not None:
+        parts.append(f"第{p.page}页")
+    if p.table is not None:
+        parts.append(f"表{p.table}第{p.row}行第{p.col}列")
+    elif p.line is not None:
+        parts.append(f"第{p.line}行")
+    return "".join(parts) or "位置未知"
+
+
+def _fmt(v: object) -> str:
+    return "空缺" if v is None else str(v)
+
+
+def summary_text(report: Report, recognised: bool = True) -> str:
+    m = report.meta
+    lines = [f"== {report.source.path}"]
+    if not recognised:
+        lines.append("  ！未识别为政府信息公开工作年度报告：没有找到标题、章节或表格。")
+    lines.append(f"  标题：{_fmt(m.title)}")
+    lines.append(f"  机关：{_fmt(m.organ)}　年度：{_fmt(m.year)}　发布日期：{_fmt(m.published)}")
+    lines.append(f"  格式：{_fmt(m.format)}（{_BASIS.get(report.reading.format_basis, '')}）"
+                 + ("　含繁体字" if report.reading.traditional else ""))
+    present = [s.label.split("、", 1)[0] for s in sections() if report.sections.get(s.key)]
+    absent = [s.label for s in sections() if s.key not in report.section_headings]
+    lines.append(f"  章节：有内容 {'、'.join(present) or '无'}" + (f"；缺少 {'、'.join(absent)}" if absent else ""))
+    fmt = get_format(m.format) if m.format in ("2019", "2021") else None
+    for key in ("proactive", "requests", "review_litigation"):
+        table = report.table(key)
+        tdef = (fmt or get_format("2021")).table(key)
+        name = f"表{tdef.number} {tdef.title}" if tdef else key
+        if table is None:
+            lines.append(f"  {name}：未找到" if m.format != "legacy" else f"  {name}：（旧格式无此表）")
+            continue
+        total = sum(len(c) for c in table.cells.values())
+        missing = table.missing()
+        line = f"  {name}：读出 {total - len(missing)}/{total} 格（格式 {table.format}）"
+        if missing:
+            line += f"，缺 {len(missing)} 格：" + "、".join(f"{r}.{c}" for r, c in missing[:6])
+            line += "…" if len(missing) > 6 else ""
+        lines.append(line)
+        for s in table.strays:
+            lines.append(f"    未能放入表格的数据（{s.kind}）：{s.label or ''} {' '.join(s.raws)}（{where(s.provenance)}）")
+        if key == "requests":
+            lines.append("    新收 {} · 上年结转 {} · 办结 {} · 结转下年 {}".format(
+                *(_fmt(table.value(r, "total")) for r in
+                  ("new_received", "carried_over", "total_processed", "carried_forward"))))
+        if key == "review_litigation":
+            lines.append("    复议 {} · 直接起诉 {} · 复议后起诉 {}".format(
+                *(_fmt(table.value(r, "total")) for r in ("review", "litigation_direct", "litigation_after_review"))))
+    if report.legacy is not None:
+        with_value = sum(i.value is not None for i in report.legacy.indicators)
+        lines.append(f"  统计表（旧格式）：{len(report.legacy.indicators)} 项指标，{with_value} 项有数值")
+        h = report.legacy.harmonised
+        lines.append("    " + " · ".join(f"{k} {_fmt(v)}" for k, v in h.items()))
+    if report.narrative:
+        figs = [f"{_NARRATIVE_NAMES.get(k, k)} {report.narrative[k].value}（{where(report.narrative[k].provenance)}）"
+                for k in (f.key for f in narrative_figures()) if k in report.narrative]
+        lines.append("  文中数字：" + "；".join(figs))
+    if report.reading.truncated:
+        lines.append("  ！报告似乎被截断（缺少后续章节，表格未完）")
+    return "\n".join(lines) + "\n"
