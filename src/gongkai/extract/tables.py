@@ -168,8 +168,8 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
                 continue
             if values:
                 break
-        elif tok.kind is not Kind.SEP and (values or result.rows_matched or result.blocks):
-            values.append(tok)
+        elif tok.kind is not Kind.SEP and (tok.kind is Kind.VALUE or values or result.blocks):
+            values.append(tok)  # headers may be unreadable (stacked characters): values alone start the table
         i += 1
     slots = [(r, c) for r in table.rows for c in table.row_columns(r)]
     while values and values[-1].kind is Kind.BLANK and len(values) > len(slots):

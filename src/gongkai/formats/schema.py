@@ -39,6 +39,8 @@ class GroupDef(_Def):
 
     key: str
     label: str
+    first: str | None = None
+    """The row the group's label is printed above; by default the first row named `<key>.…`."""
 
 
 class HarmonisedDef(_Def):
