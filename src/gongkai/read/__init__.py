@@ -38,8 +38,10 @@ def read_bytes(data: bytes, path: str | None = None) -> Document:
     if media_type in (HTML, TEXT):
         text, encoding = decode(data, html=media_type == HTML)
         source.encoding = encoding
-        blocks = html_blocks(text) if media_type == HTML else text_blocks(text)
-        return Document(source, blocks)
+        if media_type == HTML:
+            blocks, images = html_blocks(text)
+            return Document(source, blocks, images=images)
+        return Document(source, text_blocks(text))
     _register_containers()
     reader = CONTAINER_READERS.get(media_type)
     if reader is None:

@@ -19,11 +19,22 @@ class Block:
     """True when the block is one table cell (its text is never split into several cells)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image on a page (often a table published as a picture), and where in the blocks it stood."""
+
+    src: str
+    alt: str
+    position: int
+    line: int | None = None
+
+
 @dataclass(slots=True)
 class Document:
     source: Source
     blocks: list[Block]
     warnings: list[str] = field(default_factory=list)
+    images: list[ImageRef] = field(default_factory=list)
 
     @property
     def text(self) -> str:

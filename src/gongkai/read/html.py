@@ -13,7 +13,7 @@ import lxml.html
 from lxml import etree
 
 from gongkai.model import Provenance
-from gongkai.read.document import Block
+from gongkai.read.document import Block, ImageRef
 
 _SKIP = {"script", "style", "noscript", "head", "template", "iframe", "object", "svg", "select", "option",
          "button", "input", "textarea"}
@@ -77,6 +77,7 @@ def _nearest_table(el: etree._Element) -> etree._Element | None:
 class _Walker:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.images: list[ImageRef] = []
         self.line: list[str] = []
         self.line_source: int | None = None
         self.table_index = 0
@@ -105,6 +106,11 @@ class _Walker:
         if tag == "br":
             self.flush()
             return
+        if tag == "img":
+            self.flush()
+            if el.get("src"):
+                self.images.append(ImageRef(el.get("src", ""), el.get("alt", ""), len(self.blocks), el.sourceline))
+            return
         block = tag in _BLOCK or tag in ("td", "th", "table")
         if block:
             self.flush()
@@ -122,8 +128,8 @@ class _Walker:
             self.blocks.append(Block(_cell_text(cell), prov, cell=True))
 
 
-def html_blocks(text: str) -> list[Block]:
-    """Blocks of an HTML page in reading order."""
+def html_blocks(text: str) -> tuple[list[Block], list[ImageRef]]:
+    """Blocks of an HTML page in reading order, and the images it shows."""
     text = _XML_DECL.sub("", text, count=1)
     root = lxml.html.document_fromstring(text)
     walker = _Walker()
@@ -133,4 +139,4 @@ def html_blocks(text: str) -> list[Block]:
     body = root.find("body")
     walker.walk(body if body is not None else root)
     walker.flush()
-    return walker.blocks
+    return walker.blocks, walker.images
