@@ -1,0 +1,148 @@
+"""`gongkai check` and `gongkai rules`: the rule catalogue run over reports, and the catalogue itself."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from gongkai import parse_path
+from gongkai.check import catalogue, check
+from gongkai.check.model import SEVERITY_ORDER, Finding
+from gongkai.check.registry import rules as rule_index
+from gongkai.check.summary import Summary
+from gongkai.cli import app
+from gongkai.cli.inputs import expand
+from gongkai.model import Report
+from gongkai.read import ReadError
+
+EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+CATEGORY_WORDS = {"arithmetic": "勾稽关系", "completeness": "完整性", "format": "格式", "prose": "正文与表格",
+                  "years": "跨年度", "plausibility": "合理性", "timeliness": "时效", "integrity": "文本完整性"}
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def _previous_from_store(report: Report) -> Report | None:
+    """The same organ's report of the year before, from the store once one exists (optional)."""
+    try:
+        from gongkai.store import previous_report  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        return previous_report(report)
+    except Exception:  # a store that is not set up is not an error of the check
+        return None
+
+
+def _text(path: str, report: Report, findings: list[Finding]) -> str:
+    head = f"== {path}"
+    meta = report.meta
+    desc = "　".join(x for x in (meta.organ, f"{meta.year}年度" if meta.year else None,
+                                 f"格式 {meta.format}" if meta.format else None) if x)
+    lines = [head + (f"\n  {desc}" if desc else "")]
+    if not findings:
+        lines.append("  未发现问题")
+    counts = {s: sum(f.severity == s for f in findings) for s in SEVERITY_ORDER}
+    for f in findings:
+        pos = f.position
+        where = f"第{pos}行 " if pos is not None else ""
+        lines.append(f"  [{SEVERITY_WORDS[f.severity]}] {f.code} {where}{f.message}")
+    if findings:
+        lines.append("  合计：" + "，".join(f"{SEVERITY_WORDS[s]} {n}" for s, n in counts.items() if n))
+    return "\n".join(lines) + "\n"
+
+
+@app.command("check")
+def check_command(
+    paths: Annotated[list[str], typer.Argument(help="文件、目录、通配符或 @列表文件")],
+    as_json: Annotated[bool, typer.Option("--json", help="每个问题输出一行 JSON（JSON Lines）")] = False,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="达到该严重程度的问题使退出码为1")] = FailOn.error,
+    previous: Annotated[str | None, typer.Option("--previous", help="同一机关上一年度的报告（跨年度核查）")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="汇总：每条规则有多少报告不通过，按年度和格式")] = False,
+) -> None:
+    """按规则目录核查年度报告，输出问题（中文说明、规则代码、原文行号）。
+
+    退出码：0 无达到 --fail-on 程度的问题；1 有；2 有输入无法读取。
+    """
+    prev_report: Report | None = None
+    if previous is not None:
+        try:
+            prev_report = parse_path(previous)
+        except ReadError as exc:
+            print(f"无法读取上一年度报告 {previous}：{exc.message}（{exc.code}）", file=sys.stderr)
+            raise typer.Exit(EXIT_UNREADABLE) from None
+    limit = SEVERITY_ORDER.get(fail_on.value, -1)
+    code = EXIT_OK
+    agg = Summary() if summary else None
+    out = sys.stdout
+    for path in expand(paths):
+        try:
+            report = parse_path(path)
+        except ReadError as exc:
+            code = EXIT_UNREADABLE
+            if agg is not None:
+                agg.unreadable += 1
+            elif as_json:
+                out.write(json.dumps({"source": path, "error": {"code": exc.code, "message": exc.message}},
+                                     ensure_ascii=False) + "\n")
+            print(f"== {path}\n  无法读取：{exc.message}（{exc.code}）", file=sys.stderr)
+            continue
+        prev = prev_report if prev_report is not None else _previous_from_store(report)
+        findings = check(report, prev)
+        if code != EXIT_UNREADABLE and any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
+            code = EXIT_FAILED
+        if agg is not None:
+            agg.add(report.meta.year, report.meta.format, findings)
+        elif as_json:
+            out.write("".join(json.dumps(f.to_json(path), ensure_ascii=False) + "\n" for f in findings))
+        else:
+            out.write(_text(path, report, findings) + "\n")
+    if agg is not None:
+        out.write(json.dumps(agg.to_json(), ensure_ascii=False) + "\n" if as_json else agg.to_text(rule_index()))
+    raise typer.Exit(code)
+
+
+def rules_markdown() -> str:
+    """The catalogue as a Markdown document (docs/checks.md)."""
+    out = ["# 核查规则目录（`gongkai rules`）", "",
+           "由 `gongkai rules --markdown` 生成，勿手工编辑。规则元数据见 `src/gongkai/formats/data/rules.toml`；"
+           "勾稽关系规则由格式文件中的 identities 自动生成。", "",
+           "| 代码 | 严重程度 | 标题 |", "|---|---|---|"]
+    out += [f"| `{r.code}` | {SEVERITY_WORDS[r.severity]} | {r.title} |" for r in catalogue()]
+    out.append("")
+    current = None
+    for r in catalogue():
+        if r.category != current:
+            current = r.category
+            out += [f"## {CATEGORY_WORDS.get(current, current)}（{current}）", ""]
+        out += [f"### `{r.code}` — {r.title}", "", f"严重程度：{SEVERITY_WORDS[r.severity]}（{r.severity}）"
+                + (f"；由勾稽关系 `{r.identity}` 生成" if r.identity else ""), "", r.description, "",
+                f"消息模板：`{r.message}`", ""]
+    return "\n".join(out)
+
+
+@app.command("rules")
+def rules_command(
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON Lines 输出规则目录")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="以 Markdown 输出（docs/checks.md）")] = False,
+) -> None:
+    """列出核查规则目录：代码、严重程度、类别、标题与说明。"""
+    if markdown:
+        sys.stdout.write(rules_markdown())
+        return
+    for r in catalogue():
+        if as_json:
+            print(json.dumps(r.model_dump(), ensure_ascii=False))
+        else:
+            print(f"{r.code}  [{SEVERITY_WORDS[r.severity]}] {CATEGORY_WORDS.get(r.category, r.category)}  {r.title}")
+            print(f"    {r.description}")
