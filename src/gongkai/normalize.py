@@ -23,6 +23,7 @@ _ENUM = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|\([一二三四五六七八九十]+\)|\(\d+\)|\d+[、.．](?!\d)|[①-⑳]|其中:)+"
 )
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
+_OPEN_NOTE = re.compile(r"\([^()]*$")
 _TRAILING_PUNCT = re.compile(r"[:：,，。;；?？!！]+$")
 _LEADING_DEBRIS = re.compile(r"^[?？]+")
 
@@ -34,7 +35,21 @@ def to_simplified(text: str) -> str:
 
 def fold(text: str) -> str:
     """Simplified, NFKC (full-width → ASCII), dashes unified: the form all matching starts from."""
+    if text.isascii():  # digits, `-`, `/`: nothing to convert (the common case of a table cell)
+        return text
+    if len(text) <= _CACHED_LEN:  # labels and cells repeat from report to report
+        return _fold_cached(text)
+    return _fold(text)
+
+
+_CACHED_LEN = 80
+
+
+def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", to_simplified(text)).translate(_DASHES)
+
+
+_fold_cached = lru_cache(maxsize=32768)(_fold)
 
 
 def squeeze(text: str) -> str:
@@ -59,6 +74,9 @@ def label_key(text: str) -> str:
         t = _TRAILING_NOTE.sub("", s)
         if t == s or not t:
             break
+        s = t
+    t = _OPEN_NOTE.sub("", s)  # a note cut off at the end of a line (PDF text): `部分公开(区分处理的,只计`
+    if t:
         s = t
     return _TRAILING_PUNCT.sub("", s)
 

@@ -62,7 +62,7 @@ def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str |
     vote. Without tables, the format notice the report cites decides."""
     votes: dict[str, int] = {}
     for read in reads.values():
-        votes[read.data.format] = votes.get(read.data.format, 0) + read.score
+        votes[read.format] = votes.get(read.format, 0) + read.score
     if votes:
         return max(votes, key=lambda k: votes[k]), "tables"
     for fid, pattern in _CITATION.items():
@@ -88,25 +88,43 @@ def extract(doc: Document) -> Report:
     # Tables 2–4: read within their sections with every format; keep the best reading.
     all_formats = [f for f in formats() if any(t.layout != "indicators" for t in get_format(f).tables)]
     best: dict[str, TableRead] = {}
-    ties: set[str] = set()
-    for key in TABLE_KEYS:
-        start, end = _table_region(key, regions, headings, body_end)
-        if start >= end:
-            continue
-        tokens = region_tokens(blocks, start, end)
+    ties: dict[str, list[TableRead]] = {}
+    memo: dict[int, list] = {}  # each block is tokenised once, whichever regions it falls in
+    spans: dict[str, tuple[int, int]] = {}
+
+    def read(key: str, start: int, end: int) -> None:
+        tokens = region_tokens(blocks, start, end, memo)
         reads = read_table(tokens, all_formats, key, double_spaced(tokens))
+        best.pop(key, None)
+        ties.pop(key, None)
         if reads and reads[0].found:
             best[key] = reads[0]
-            if len(reads) > 1 and reads[1].score == reads[0].score:
-                ties.add(key)
+            spans[key] = (start, end)
+            tied = [r for r in reads if r.score == reads[0].score]
+            if len(tied) > 1:
+                ties[key] = tied
+
+    previous: str | None = None
+    for key in TABLE_KEYS:
+        start, end = _table_region(key, regions, headings, body_end)
+        if key not in regions and previous is not None:
+            # Its heading is missing: the table starts after the last cell placed in the table before it,
+            # and that table, read up to here, ends where this one starts.
+            start = max(start, best[previous].last_placed + 1)
+        if start >= end:
+            continue
+        read(key, start, end)
+        if key in best and previous is not None and key not in regions:
+            first = min(best[key].blocks)
+            if max(best[previous].blocks) >= first:
+                read(previous, spans[previous][0], first)
+        if key in best:
+            previous = key
     decisive = {k: r for k, r in best.items() if k not in ties}
     fmt, basis = _decide_format(decisive, "".join(folded))
     if fmt is not None:
-        for key in ties:  # a table the same in several formats is read as the report's format
-            start, end = _table_region(key, regions, headings, body_end)
-            tokens = region_tokens(blocks, start, end)
-            preferred = [fmt] + [f for f in all_formats if f != fmt]
-            best[key] = read_table(tokens, preferred, key, double_spaced(tokens))[0]
+        for key, tied in ties.items():  # a table the same in several formats is read as the report's format
+            best[key] = next((r for r in tied if r.format == fmt), tied[0])
 
     # The legacy statistics table.
     legacy = None
@@ -114,18 +132,24 @@ def extract(doc: Document) -> Report:
     legacy_def = get_format("legacy").table("legacy")
     anchor = _legacy_anchor(folded, legacy_def.anchors if legacy_def else (), body_end)
     if legacy_def is not None and anchor is not None:
-        legacy, legacy_blocks = read_legacy(region_tokens(blocks, anchor, body_end), legacy_def)
+        legacy, legacy_blocks = read_legacy(region_tokens(blocks, anchor, body_end, memo), legacy_def)
         if legacy is not None and not best:
             fmt, basis = "legacy", "tables"
 
     table_blocks = set(legacy_blocks)
-    for read in best.values():
+    for key, read in best.items():
         if read.blocks:
+            # From the section's start (header rows the format does not name, headers stacked vertically
+            # in PDF text) to the last cell read: every line that is not prose belongs to the table.
             lo, hi = min(read.blocks), max(read.blocks)
             table_blocks.update(i for i in range(lo, hi + 1) if not _PROSE.search(folded[i]) or len(folded[i]) < 40)
+            start = min(_table_region(key, regions, headings, body_end)[0], lo)
+            table_blocks.update(i for i in range(start, lo) if _header_line(folded[i], texts[i]))
 
     paragraphs, section_text = _paragraphs(blocks, folded, headings, title_block, body_end, table_blocks)
-    figures = find_figures([(folded[i], blocks[i].provenance) for i, p in paragraphs if p.role == "body"])
+    inline = {h.block: h.inline for h in headings if h.key is not None and h.inline}
+    figures = find_figures([(folded[i] if p.role == "body" else squeeze(fold(inline[i])), blocks[i].provenance)
+                            for i, p in paragraphs if p.role == "body" or i in inline])
 
     reading = Reading(
         format_basis=basis,
@@ -172,9 +196,16 @@ def _legacy_anchor(folded: list[str], anchors: tuple[str, ...], body_end: int) -
     keys = [squeeze(fold(a)) for a in anchors]
     for i in range(body_end):
         f = folded[i]
-        if len(f) <= 40 and any(k in f for k in keys):
+        if len(f) <= 40 and not f.isascii() and any(k in f for k in keys):
             return i
     return None
+
+
+def _header_line(folded: str, text: str) -> bool:
+    """A line above a table's first label that is a header or header row, not a sentence of prose."""
+    if _PROSE.search(folded):
+        return False
+    return len(folded) < 40 or all(len(piece) <= 20 for piece in text.split())
 
 
 def _has_traditional(texts: list[str]) -> bool:

@@ -12,6 +12,7 @@ from gongkai.normalize import label_key
 
 EntryKind = Literal["row", "group", "column", "header"]
 _MAX_JOIN = 4
+_CACHE_SIZE = 16384
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class LabelIndex:
     def __init__(self, table: TableDef):
         self.table = table
         self.entries: dict[str, list[Entry]] = {}
+        self._cache: dict[tuple[tuple[str, ...], bool], tuple[Entry, int, str] | None] = {}
         for row in table.rows:
             for label in (row.label, *row.aliases):
                 self._add(label, Entry("row", row.key, row.label))
@@ -76,14 +78,31 @@ class LabelIndex:
             elif kind is not Kind.SEP:
                 break
             j += 1
-        for n in range(len(run), 0, -1):
-            raw = "".join(tokens[k].text for k in run[:n])
+        texts = tuple(tokens[k].text for k in run)
+        hit = self._lookup(texts, in_rows)
+        if hit is None:
+            return None
+        entry, n, raw = hit
+        return Match(entry, i, run[n - 1] + 1, raw)
+
+    def _lookup(self, texts: tuple[str, ...], in_rows: bool) -> tuple[Entry, int, str] | None:
+        """(entry, tokens used, raw label) for a run of label texts; remembered, as labels repeat."""
+        cache_key = (texts, in_rows)
+        if cache_key in self._cache:
+            return self._cache[cache_key]
+        result = None
+        for n in range(len(texts), 0, -1):
+            raw = "".join(texts[:n])
             found = self.entries.get(label_key(raw))
             if found:
                 order = ("row", "group", "column", "header") if in_rows else ("column", "header", "row", "group")
                 entry = min(found, key=lambda e: order.index(e.kind))
-                return Match(entry, i, run[n - 1] + 1, raw.strip())
-        return None
+                result = (entry, n, raw.strip())
+                break
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()
+        self._cache[cache_key] = result
+        return result
 
     def is_signature(self, raw: str) -> bool:
         return label_key(raw) in self.signature

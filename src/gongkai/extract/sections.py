@@ -34,21 +34,50 @@ def _heading_keys() -> list[tuple[str, str | None, str]]:
     return sorted(out, key=lambda x: len(x[0]), reverse=True)
 
 
+@cache
+def _heading_keys_by_start() -> dict[str, list[tuple[str, str | None, str]]]:
+    """The heading keys by their first two characters (a line is compared only with those)."""
+    out: dict[str, list[tuple[str, str | None, str]]] = {}
+    for item in _heading_keys():
+        out.setdefault(item[0][:2], []).append(item)
+    return out
+
+
 def match_heading(text: str, folded: str) -> tuple[str | None, str, str] | None:
-    """(section key, official label, inline text) when the line is a section heading."""
-    if len(folded) > 80 or _SUB_ENUM.match(folded):
+    """(section key, official label, inline text) when the line is a section heading.
+
+    A numbered heading may share its line with the section's first words
+    (`六、其他需要报告的事项本年度未收取信息处理费。`): those are the inline text.
+    """
+    if _SUB_ENUM.match(folded):
         return None
     numbered = bool(_TOP_ENUM.match(folded))
+    if len(folded) > 80 and not numbered:
+        return None
     stem = _TOP_ENUM.sub("", folded)
-    for key, section, label in _heading_keys():
+    for key, section, label in _heading_keys_by_start().get(stem[:2], ()):
         if not stem.startswith(key):
             continue
         rest = stem[len(key):]
-        if rest == "" or rest in ("。", ":", "：") or (numbered and _INLINE_TAIL.match(rest)):
-            inline = _INLINE_TAIL.sub("", rest).strip() if rest not in ("。",) else ""
-            if numbered or rest == "":
-                return section, label, inline
+        if rest == "" or rest in ("。", ":", "："):
+            return section, label, ""
+        if numbered and (_INLINE_TAIL.match(rest) or len(key) >= _INLINE_MIN_KEY):
+            return section, label, _INLINE_TAIL.sub("", _tail(text, len(folded) - len(rest))).strip()
     return None
+
+
+_INLINE_MIN_KEY = 4  # short variants (概述) are too common in prose to take text after them
+
+
+def _tail(text: str, n: int) -> str:
+    """The original text after its first `n` characters that are not spaces (what matching compared)."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen >= n:
+            return text[i:]
+        if not ch.isspace() and ch not in "\u00a0\u3000\ufeff\u200b":
+            seen += 1
+    return ""
 
 
 def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) -> list[Heading]:
@@ -56,7 +85,7 @@ def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) 
     seen: set[str] = set()
     found: list[Heading] = []
     for i, (text, f) in enumerate(zip(blocks_text, folded, strict=True)):
-        if not f or (cells[i] and len(f) > 40):
+        if not f or f.isascii() or (cells[i] and len(f) > 40):  # a heading has Chinese words
             continue
         m = match_heading(text, f)
         if m is None:
@@ -77,4 +106,7 @@ def _debris_prefixes() -> tuple[str, ...]:
 
 def is_debris(folded: str) -> bool:
     """Navigation and page furniture (首页 > …, 扫一扫在手机打开, 关闭 打印)."""
-    return bool(folded) and folded.startswith(_debris_prefixes())
+    if not folded:
+        return False
+    prefixes = _debris_prefixes()
+    return folded.startswith(prefixes) or folded.lstrip("【[(<《").startswith(prefixes)  # 【打印本页】

@@ -9,27 +9,56 @@ never spread over the wrong columns.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from gongkai.extract.labels import LabelIndex, Match, label_index
 from gongkai.extract.tokens import Kind, Token
 from gongkai.extract.values import make_cell
-from gongkai.formats import ColumnDef, TableDef, get_format
+from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
+from gongkai.read.document import construct
 
 _PROSE_LEN = 40
 
 
-@dataclass
 class TableRead:
-    data: TableData
-    placed: int = 0
-    signature_hits: int = 0
-    rows_matched: int = 0
-    blocks: set[int] = field(default_factory=set)
+    """One table read with one format: its score, and its cells (built only when asked for).
+
+    Every table is read with each format that defines it and only the best reading is kept, so
+    the cells are made from their tokens when `data` is first used, not while reading.
+    """
+
+    __slots__ = ("_data", "_pending", "blocks", "last_placed", "placed", "rows_matched", "signature_hits")
+
+    def __init__(self, data: TableData):
+        self._data = data
+        self._pending: list[tuple[dict[str, Cell | None], ColumnDef, Token]] = []
+        self.placed = 0
+        self.signature_hits = 0
+        self.rows_matched = 0
+        self.blocks: set[int] = set()
+        self.last_placed = -1  # the last block a cell was placed from
+
+    def defer(self, target: dict[str, Cell | None], column: ColumnDef, token: Token) -> None:
+        target[column.key] = None
+        self._pending.append((target, column, token))
+        self.last_placed = max(self.last_placed, token.block)
+
+    @property
+    def data(self) -> TableData:
+        if self._pending:
+            for target, column, tok in self._pending:
+                target[column.key] = make_cell(tok.text, column, tok.provenance)
+            self._pending = []
+        return self._data
+
+    @property
+    def format(self) -> str:
+        return self._data.format
 
     @property
     def score(self) -> int:
-        return self.placed + 10 * self.signature_hits + self.rows_matched - 3 * len(self.data.strays)
+        return self.placed + 10 * self.signature_hits + self.rows_matched - 3 * len(self._data.strays)
 
     @property
     def found(self) -> bool:
@@ -43,8 +72,23 @@ class _Segment:
     values: list[Token] = field(default_factory=list)
 
 
-def _empty_cells(table: TableDef) -> TableCells:
-    return {r.key: {c.key: None for c in table.row_columns(r)} for r in table.rows}
+def _empty_cells(format_id: str, table_key: str) -> TableCells:
+    return {row: dict(cols) for row, cols in _empty_template(format_id, table_key).items()}
+
+
+@cache
+def _empty_template(format_id: str, table_key: str) -> dict[str, dict[str, None]]:
+    table = get_format(format_id).table(table_key)
+    assert table is not None
+    return {r.key: dict.fromkeys(c.key for c in table.row_columns(r)) for r in table.rows}
+
+
+@cache
+def _rows(format_id: str, table_key: str) -> dict[str, tuple[RowDef, tuple[ColumnDef, ...]]]:
+    """Row key → (row, its columns), looked up for every row label read."""
+    table = get_format(format_id).table(table_key)
+    assert table is not None
+    return {r.key: (r, table.row_columns(r)) for r in table.rows}
 
 
 def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
@@ -62,9 +106,10 @@ def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
     return cells
 
 
-def _place(target: dict[str, Cell | None], columns: tuple[ColumnDef, ...], cells: list[Token]) -> int:
+def _place(result: TableRead, target: dict[str, Cell | None], columns: tuple[ColumnDef, ...],
+           cells: list[Token]) -> int:
     for col, tok in zip(columns, cells, strict=False):
-        target[col.key] = make_cell(tok.text, col, tok.provenance)
+        result.defer(target, col, tok)
     return min(len(columns), len(cells))
 
 
@@ -102,8 +147,9 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     table = get_format(format_id).table(table_key)
     assert table is not None
     index = label_index(format_id, table_key)
-    result = TableRead(TableData(key=table_key, format=format_id, cells=_empty_cells(table)))
-    data = result.data
+    result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
+    data = result._data
+    rows = _rows(format_id, table_key)
     segments = _segments(tokens, index, result)
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
     last_row = row_positions[-1] if row_positions else -1
@@ -117,8 +163,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             continue
         entry = seg.match.entry
         if entry.kind == "row":
-            row = table.row(entry.key)
-            columns = table.row_columns(row)
+            row, columns = rows[entry.key]
             result.rows_matched += 1
             if entry.key in data.labels:
                 if filled:
@@ -130,7 +175,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             cells = _fit(seg.values, len(columns), spaced)
             result.blocks.update(t.block for t in cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
-                result.placed += _place(data.cells[row.key], columns, cells)
+                result.placed += _place(result, data.cells[row.key], columns, cells)
                 data.ended_early = data.ended_early or len(cells) < len(columns)
             elif cells:
                 kind = "ambiguous" if len(cells) > len(columns) else "unplaced"
@@ -140,7 +185,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             result.blocks.update(t.block for t in cells)
             if len(cells) == len(table.columns):
                 subtotal: dict[str, Cell | None] = {}
-                _place(subtotal, table.columns, cells)
+                _place(result, subtotal, table.columns, cells)
                 data.subtotals[entry.key] = subtotal
             else:
                 data.strays.append(_stray("unplaced", seg.match.raw, cells, entry.key, len(table.columns)))
@@ -152,8 +197,8 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     table = get_format(format_id).table(table_key)
     assert table is not None
     index = label_index(format_id, table_key)
-    result = TableRead(TableData(key=table_key, format=format_id, cells=_empty_cells(table)))
-    data = result.data
+    result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
+    data = result._data
     values: list[Token] = []
     i = 0
     while i < len(tokens):
@@ -179,7 +224,7 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
         data.strays.append(_stray("ambiguous", None, values, None, len(slots)))
         return result
     for (row, col), tok in zip(slots, values, strict=False):
-        data.cells[row.key][col.key] = make_cell(tok.text, col, tok.provenance)
+        result.defer(data.cells[row.key], col, tok)
         result.placed += 1
     data.ended_early = 0 < len(values) < len(slots)
     return result

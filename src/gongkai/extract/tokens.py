@@ -6,13 +6,15 @@ row (`一、本年新收… 103 4 0 0 0 0 107`). Cells read from HTML/Word/PDF g
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 from gongkai.model import Provenance
 from gongkai.normalize import fold, squeeze
-from gongkai.read.document import Block
+from gongkai.read.document import Block, construct
 
 
 class Kind(Enum):
@@ -38,8 +40,11 @@ _SPLIT = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _MD_RULE = re.compile(r"^:?-{2,}:?$")
 _PROSE_MARK = re.compile(r"[。；;]")
 _MAX_LABEL_PIECE = 40
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?)$")
 
 
+
+@lru_cache(maxsize=32768)
 def cell_kind(text: str) -> Kind:
     """Classify one cell's text."""
     if not text.strip():
@@ -51,7 +56,7 @@ def cell_kind(text: str) -> Kind:
 
 
 def _with_col(p: Provenance, col: int) -> Provenance:
-    return p if p.col is not None else p.model_copy(update={"col": col})
+    return p if p.col is not None else construct(Provenance, **{**p.__dict__, "col": col})
 
 
 def _split_cells(text: str) -> list[str] | None:
@@ -77,8 +82,13 @@ def block_tokens(block: Block, index: int) -> list[Token]:
         return [Token(text, cell_kind(text), index, prov)]
     if text == "":
         return [Token(text, Kind.SEP, index, prov)]
-    if not text.strip():
+    stripped = text.strip()
+    if not stripped:
         return [Token(text, Kind.BLANK, index, prov)]
+    if _PAGE_NUMBER.match(stripped):
+        return []  # page furniture of a PDF (`— 3 —`, `第3页`), not a cell
+    if "|" not in stripped and "\t" not in stripped and not _SPLIT.search(stripped):
+        return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text)
     if cells is not None:
         if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
@@ -104,17 +114,25 @@ def block_tokens(block: Block, index: int) -> list[Token]:
     return tokens
 
 
-def region_tokens(blocks: list[Block], start: int, end: int) -> list[Token]:
+def region_tokens(blocks: list[Block], start: int, end: int,
+                  memo: dict[int, list[Token]] | None = None) -> list[Token]:
+    """The tokens of blocks[start:end]; `memo` keeps each block's tokens for the next region."""
     out: list[Token] = []
     for i in range(start, end):
-        out.extend(block_tokens(blocks[i], i))
+        if memo is None:
+            out.extend(block_tokens(blocks[i], i))
+            continue
+        toks = memo.get(i)
+        if toks is None:
+            toks = memo[i] = block_tokens(blocks[i], i)
+        out.extend(toks)
     return out
 
 
 def double_spaced(tokens: list[Token]) -> bool:
     """True when cells are separated by empty lines (so an empty line is not itself a cell)."""
     content = followed = 0
-    for a, b in zip(tokens, tokens[1:], strict=False):
+    for a, b in itertools.pairwise(tokens):
         if a.kind is not Kind.SEP:
             content += 1
             followed += b.kind is Kind.SEP

@@ -6,6 +6,7 @@ and images by the readers registered in `CONTAINER_READERS` (see `gongkai.read.c
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -24,10 +25,8 @@ CONTAINER_READERS: dict[str, Callable[[bytes], list[Block]]] = {}
 
 
 def _register_containers() -> None:
-    try:
+    with contextlib.suppress(ImportError):
         from gongkai.read import containers  # noqa: F401  (registers itself)
-    except ImportError:
-        pass
 
 
 def read_bytes(data: bytes, path: str | None = None) -> Document:
@@ -40,6 +39,8 @@ def read_bytes(data: bytes, path: str | None = None) -> Document:
         source.encoding = encoding
         if media_type == HTML:
             blocks, images = html_blocks(text)
+            if not blocks and not images:
+                raise ReadError("empty", "网页中没有可读取的文字")
             return Document(source, blocks, images=images)
         return Document(source, text_blocks(text))
     _register_containers()
@@ -49,10 +50,18 @@ def read_bytes(data: bytes, path: str | None = None) -> Document:
     return Document(source, reader(data))
 
 
-def read_path(path: str | Path) -> Document:
+def read_path(path: str | Path, images_dir: str | Path | None = None) -> Document:
+    """Read a file; the images of an HTML page (tables published as pictures) are looked up beside
+    the page, or in `images_dir`, and OCR'd in place (see `gongkai.read.image`)."""
     p = Path(path)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise ReadError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
-    return read_bytes(data, str(path))
+    doc = read_bytes(data, str(path))
+    if doc.images:
+        with contextlib.suppress(ImportError):
+            from gongkai.read.image import attach_images
+
+            attach_images(doc, Path(images_dir) if images_dir is not None else p.parent)
+    return doc

@@ -34,9 +34,9 @@ def sniff(data: bytes) -> str:
     for magic, media_type in _IMAGES:
         if data.startswith(magic):
             return media_type
-    if b"RIFF" == data[:4] and data[8:12] == b"WEBP":
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     hits = _HTML_HINT.findall(head[:4096])
-    if head.startswith(b"<") and hits or len(hits) >= 3:
+    if (head.startswith(b"<") and hits) or len(hits) >= 3:
         return HTML
     return TEXT

@@ -131,7 +131,10 @@ class _Walker:
 def html_blocks(text: str) -> tuple[list[Block], list[ImageRef]]:
     """Blocks of an HTML page in reading order, and the images it shows."""
     text = _XML_DECL.sub("", text, count=1)
-    root = lxml.html.document_fromstring(text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):  # nothing but a doctype or comments: no document at all
+        return [], []
     walker = _Walker()
     title = root.find(".//title")
     if title is not None and (title.text or "").strip():

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from gongkai.model import Provenance
-from gongkai.read.document import Block
+from gongkai.read.document import Block, line_provenance
 
 
 def text_blocks(text: str) -> list[Block]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return [Block(line, Provenance(line=i)) for i, line in enumerate(lines, 1)]
+    return [Block(line, line_provenance(i)) for i, line in enumerate(lines, 1)]

@@ -31,7 +31,8 @@ def cell_dict(cell: Cell) -> dict[str, Any]:
 def table_values(table: TableData | None) -> dict[str, dict[str, Any]] | None:
     if table is None:
         return None
-    return {row: {col: (None if c is None else c.value) for col, c in cols.items()} for row, cols in table.cells.items()}
+    return {row: {col: (None if c is None else c.value) for col, c in cols.items()}
+            for row, cols in table.cells.items()}
 
 
 def report_json(report: Report) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from gongkai.formats import formats, narrative_figures, sections
 
-Num = Optional[Union[int, float]]  # noqa: UP007 (create_model needs runtime typing objects)
+Num = Optional[Union[int, float]]  # noqa: UP007, UP045 (create_model needs runtime typing objects)
 
 
 class _Strict(BaseModel):
@@ -119,7 +119,7 @@ def parse_output_model() -> type[BaseModel]:
         "source": (SourceOut, ...),
         "meta": (MetaOut, ...),
         "sections": (Sections, ...),
-        **{key: (Optional[Union[tuple(models)]], ...) for key, models in tables.items()},  # noqa: UP007
+        **{key: (Optional[Union[tuple(models)]], ...) for key, models in tables.items()},  # noqa: UP007, UP045
         "legacy": (Optional[LegacyOut], ...),  # noqa: UP045
         "narrative": (Narrative, ...),
         "cells": (dict[str, CellOut], Field(description="each present cell, keyed table.row.column")),

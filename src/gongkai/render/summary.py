@@ -61,7 +61,8 @@ def summary_text(report: Report, recognised: bool = True) -> str:
             line += "…" if len(missing) > 6 else ""
         lines.append(line)
         for s in table.strays:
-            lines.append(f"    未能放入表格的数据（{s.kind}）：{s.label or ''} {' '.join(s.raws)}（{where(s.provenance)}）")
+            raws = " ".join(s.raws)
+            lines.append(f"    未能放入表格的数据（{s.kind}）：{s.label or ''} {raws}（{where(s.provenance)}）")
         if key == "requests":
             lines.append("    新收 {} · 上年结转 {} · 办结 {} · 结转下年 {}".format(
                 *(_fmt(table.value(r, "total")) for r in

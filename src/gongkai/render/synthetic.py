@@ -117,7 +117,8 @@ def _proactive(fmt: FormatDef, rng: random.Random) -> tuple[dict[str, dict[str, 
     return values, raws
 
 
-def synthesize(format_id: str, rng: random.Random, *, organ: str | None = None, year: int | None = None) -> SyntheticReport:
+def synthesize(format_id: str, rng: random.Random, *, organ: str | None = None,
+               year: int | None = None) -> SyntheticReport:
     """A report of `format_id` with random figures that satisfy all identities of the format."""
     fmt = get_format(format_id)
     first = fmt.first_year or 2019
