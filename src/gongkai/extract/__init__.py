@@ -9,13 +9,14 @@ collect the prose of each section and the figures it states.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from gongkai.extract.legacy import read_legacy
 from gongkai.extract.meta import find_published, find_title
 from gongkai.extract.narrative import find_figures
 from gongkai.extract.sections import Heading, find_headings, is_debris
 from gongkai.extract.tables import TableRead, read_table
-from gongkai.extract.tokens import double_spaced, region_tokens
+from gongkai.extract.tokens import Tokens
 from gongkai.formats import formats, get_format, sections
 from gongkai.model import Meta, Paragraph, Reading, Report
 from gongkai.normalize import fold, squeeze, to_simplified
@@ -88,20 +89,22 @@ def extract(doc: Document) -> Report:
     # Tables 2–4: read within their sections with every format; keep the best reading.
     all_formats = [f for f in formats() if any(t.layout != "indicators" for t in get_format(f).tables)]
     best: dict[str, TableRead] = {}
-    ties: dict[str, list[TableRead]] = {}
-    memo: dict[int, list] = {}  # each block is tokenised once, whichever regions it falls in
+    ties: dict[str, list[TableRead]] = {}  # tables that read as well in several formats: no vote on the format
+    tokenised = Tokens(blocks)  # each block is tokenised once, whichever regions it falls in
     spans: dict[str, tuple[int, int]] = {}
 
     def read(key: str, start: int, end: int) -> None:
-        tokens = region_tokens(blocks, start, end, memo)
-        reads = read_table(tokens, all_formats, key, double_spaced(tokens))
+        tokens = tokenised.region(start, end)
+        decided = [r.format for k, r in best.items() if k not in ties and k != key]
+        prefer = decided[0] if decided else None
+        reads = read_table(tokens, all_formats, key, tokenised.region_spaced(tokens), prefer)
         best.pop(key, None)
         ties.pop(key, None)
         if reads and reads[0].found:
             best[key] = reads[0]
             spans[key] = (start, end)
             tied = [r for r in reads if r.score == reads[0].score]
-            if len(tied) > 1:
+            if len(tied) > 1 or len(reads[0].formats) > 1:
                 ties[key] = tied
 
     previous: str | None = None
@@ -123,8 +126,9 @@ def extract(doc: Document) -> Report:
     decisive = {k: r for k, r in best.items() if k not in ties}
     fmt, basis = _decide_format(decisive, "".join(folded))
     if fmt is not None:
-        for key, tied in ties.items():  # a table the same in several formats is read as the report's format
-            best[key] = next((r for r in tied if r.format == fmt), tied[0])
+        for key, tied in ties.items():  # a table that reads as well in several formats takes the report's
+            best[key] = next((r for r in tied if fmt in r.formats), tied[0])
+            best[key].settle(fmt)
 
     # The legacy statistics table.
     legacy = None
@@ -132,7 +136,7 @@ def extract(doc: Document) -> Report:
     legacy_def = get_format("legacy").table("legacy")
     anchor = _legacy_anchor(folded, legacy_def.anchors if legacy_def else (), body_end)
     if legacy_def is not None and anchor is not None:
-        legacy, legacy_blocks = read_legacy(region_tokens(blocks, anchor, body_end, memo), legacy_def)
+        legacy, legacy_blocks = read_legacy(tokenised.region(anchor, body_end), legacy_def)
         if legacy is not None and not best:
             fmt, basis = "legacy", "tables"
 
@@ -193,12 +197,18 @@ def _table_region(key: str, regions: dict[str, tuple[int, int]], headings: list[
 
 
 def _legacy_anchor(folded: list[str], anchors: tuple[str, ...], body_end: int) -> int | None:
-    keys = [squeeze(fold(a)) for a in anchors]
+    """The first short line naming the statistics table (统计指标, 政府信息公开情况统计表)."""
+    pattern = _anchor_pattern(anchors)
     for i in range(body_end):
         f = folded[i]
-        if len(f) <= 40 and not f.isascii() and any(k in f for k in keys):
+        if len(f) <= 40 and pattern.search(f):
             return i
     return None
+
+
+@cache
+def _anchor_pattern(anchors: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(squeeze(fold(a))) for a in anchors) or "(?!)")
 
 
 def _header_line(folded: str, text: str) -> bool:

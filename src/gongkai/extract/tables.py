@@ -16,6 +16,7 @@ from gongkai.extract.tokens import Kind, Token
 from gongkai.extract.values import make_cell
 from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
+from gongkai.normalize import label_key
 from gongkai.read.document import construct
 
 _PROSE_LEN = 40
@@ -28,7 +29,7 @@ class TableRead:
     the cells are made from their tokens when `data` is first used, not while reading.
     """
 
-    __slots__ = ("_data", "_pending", "blocks", "last_placed", "placed", "rows_matched", "signature_hits")
+    __slots__ = ("_data", "_pending", "blocks", "formats", "last_placed", "placed", "rows_matched", "signature_hits")
 
     def __init__(self, data: TableData):
         self._data = data
@@ -38,6 +39,7 @@ class TableRead:
         self.rows_matched = 0
         self.blocks: set[int] = set()
         self.last_placed = -1  # the last block a cell was placed from
+        self.formats: tuple[str, ...] = (data.format,)  # every format whose definition this reading stands for
 
     def defer(self, target: dict[str, Cell | None], column: ColumnDef, token: Token) -> None:
         target[column.key] = None
@@ -55,6 +57,11 @@ class TableRead:
     @property
     def format(self) -> str:
         return self._data.format
+
+    def settle(self, format_id: str) -> None:
+        """Take the report's format when this reading stands for several formats."""
+        if format_id in self.formats:
+            self._data.format = format_id
 
     @property
     def score(self) -> int:
@@ -230,16 +237,68 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     return result
 
 
-def read_table(tokens: list[Token], format_ids: list[str], table_key: str, spaced: bool) -> list[TableRead]:
-    """The table read with each candidate format that defines it, best reading first."""
-    reads = []
+@cache
+def _same_definition(format_ids: tuple[str, ...], table_key: str) -> tuple[tuple[str, ...], ...]:
+    """The candidate formats grouped by identical definitions of this table (table 4 is the same in
+    2019 and 2021): a group is read once, and its reading stands for every format in it."""
+    groups: list[tuple[object, list[str]]] = []
     for fid in format_ids:
         table = get_format(fid).table(table_key)
-        if table is None:
+        if table is None or table.layout not in ("rows", "flat"):
             continue
-        if table.layout == "rows":
-            reads.append(read_rows(tokens, fid, table_key, spaced))
-        elif table.layout == "flat":
-            reads.append(read_flat(tokens, fid, table_key))
+        for definition, members in groups:
+            if definition == table:
+                members.append(fid)
+                break
+        else:
+            groups.append((table, [fid]))
+    return tuple(tuple(members) for _, members in groups)
+
+
+@cache
+def _signature_keys(format_id: str, table_key: str) -> tuple[str, ...]:
+    table = get_format(format_id).table(table_key)
+    return tuple(label_key(s) for s in table.signature) if table is not None else ()
+
+
+def _with_evidence(groups: tuple[tuple[str, ...], ...], tokens: list[Token], table_key: str) -> list[tuple[str, ...]]:
+    """Drop the formats whose distinctive labels are absent when another format's are present: their
+    reading cannot win, so it is not worth making. Labels split across lines are found too."""
+    if len(groups) < 2:
+        return list(groups)
+    blob = "".join(label_key(t.text) for t in tokens if t.kind is Kind.LABEL)
+    evidence = [any(k in blob for k in _signature_keys(g[0], table_key)) for g in groups]
+    if any(evidence) and not all(evidence):
+        return [g for g, e in zip(groups, evidence, strict=True) if e]
+    return list(groups)
+
+
+def _complete(read: TableRead, format_id: str, table_key: str) -> bool:
+    """Every cell of the definition placed, every row matched, nothing left aside."""
+    rows = _rows(format_id, table_key)
+    return (not read._data.strays and read.rows_matched == len(rows)
+            and read.placed == sum(len(cols) for _, cols in rows.values()))
+
+
+def read_table(tokens: list[Token], format_ids: list[str], table_key: str, spaced: bool,
+               prefer: str | None = None) -> list[TableRead]:
+    """The table read with each candidate format that defines it, best reading first. A reading made
+    for a group of formats with the same definition lists them all in `formats`.
+
+    `prefer` (the format the tables read so far point to) is read first; when nothing tells the
+    formats apart and it reads completely, the others are not tried."""
+    groups = _with_evidence(_same_definition(tuple(format_ids), table_key), tokens, table_key)
+    if prefer is not None:
+        groups.sort(key=lambda g: prefer not in g)
+    reads = []
+    for group in groups:
+        table = get_format(group[0]).table(table_key)
+        assert table is not None
+        read = read_rows(tokens, group[0], table_key, spaced) if table.layout == "rows" else \
+            read_flat(tokens, group[0], table_key)
+        read.formats = group
+        reads.append(read)
+        if prefer in group and read.signature_hits == 0 and _complete(read, group[0], table_key):
+            break
     reads.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep the caller's preference
     return reads

@@ -40,6 +40,7 @@ _SPLIT = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 _MD_RULE = re.compile(r"^:?-{2,}:?$")
 _PROSE_MARK = re.compile(r"[。；;]")
 _MAX_LABEL_PIECE = 40
+_ONE_CELL = re.compile(r"^[^|\t \u00a0\u2000-\u200b\u3000]+$")  # no separator inside: one cell on the line
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]+\s*\d{1,4}\s*[-—–－]+|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?)$")
 
 
@@ -114,19 +115,61 @@ def block_tokens(block: Block, index: int) -> list[Token]:
     return tokens
 
 
-def region_tokens(blocks: list[Block], start: int, end: int,
-                  memo: dict[int, list[Token]] | None = None) -> list[Token]:
-    """The tokens of blocks[start:end]; `memo` keeps each block's tokens for the next region."""
-    out: list[Token] = []
-    for i in range(start, end):
-        if memo is None:
-            out.extend(block_tokens(blocks[i], i))
-            continue
-        toks = memo.get(i)
-        if toks is None:
-            toks = memo[i] = block_tokens(blocks[i], i)
-        out.extend(toks)
-    return out
+class Tokens:
+    """Every block of a document tokenised once, in reading order; a region is a slice of it."""
+
+    __slots__ = ("spaced", "starts", "tokens")
+
+    def __init__(self, blocks: list[Block]):
+        out: list[Token] = []
+        starts = [0] * (len(blocks) + 1)
+        sep, blank = Kind.SEP, Kind.BLANK
+        # In double-spaced text (an empty line after every line, as most scrapes are) the empty lines
+        # only separate cells: they are left out, and every region is read as double spaced.
+        self.spaced = _document_double_spaced(blocks)
+        for i, block in enumerate(blocks):
+            starts[i] = len(out)
+            text = block.text
+            if block.cell:  # a grid cell, empty or not, is always one cell
+                out.append(Token(text, cell_kind(text), i, block.provenance))
+            elif not text:
+                if not self.spaced:
+                    out.append(Token(text, sep, i, block.provenance))
+            else:
+                stripped = text.strip()
+                if not stripped:
+                    out.append(Token(text, blank, i, block.provenance))
+                elif _ONE_CELL.match(stripped) and not _PAGE_NUMBER.match(stripped):
+                    out.append(Token(text, cell_kind(text), i, block.provenance))  # the usual scrape
+                else:
+                    out.extend(block_tokens(block, i))
+        starts[len(blocks)] = len(out)
+        self.tokens = out
+        self.starts = starts
+
+    def region(self, start: int, end: int) -> list[Token]:
+        """The tokens of blocks[start:end]."""
+        return self.tokens[self.starts[start]:self.starts[end]]
+
+    def region_spaced(self, tokens: list[Token]) -> bool:
+        return self.spaced or double_spaced(tokens)
+
+
+def _document_double_spaced(blocks: list[Block]) -> bool:
+    """Whether (nearly) every non-empty text line is followed by an empty one."""
+    content = followed = 0
+    previous_full = False
+    for block in blocks:
+        if block.cell:
+            return False
+        if block.text:
+            content += 1
+            previous_full = True
+        else:
+            followed += previous_full
+            previous_full = False
+    return content > 20 and followed / content >= 0.9
+
 
 
 def double_spaced(tokens: list[Token]) -> bool:

@@ -18,16 +18,18 @@ M = TypeVar("M", bound=BaseModel)
 
 
 @cache
-def _defaults(cls: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(plain defaults, default factories) of a model's optional fields."""
+def _defaults(cls: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """(plain defaults, default factories, number of fields) of a model; `model_fields` is slow to
+    reach through the class, so it is read once."""
     static: dict[str, Any] = {}
     factories: dict[str, Any] = {}
-    for name, f in cls.model_fields.items():
+    fields = cls.model_fields
+    for name, f in fields.items():
         if f.default_factory is not None:
             factories[name] = f.default_factory
         elif not f.is_required():
             static[name] = f.default
-    return static, factories
+    return static, factories, len(fields)
 
 
 _set = object.__setattr__
@@ -39,8 +41,8 @@ def construct(cls: type[M], **values: Any) -> M:
     For the hot loops of reading (a Provenance per line, a Cell per table cell): pydantic's own
     `model_construct` is slower than validating.
     """
-    static, factories = _defaults(cls)
-    if len(values) == len(cls.model_fields):
+    static, factories, count = _defaults(cls)
+    if len(values) == count:
         data = values  # every field given (a Cell): nothing to fill in
     else:
         data = dict(static)

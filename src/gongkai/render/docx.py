@@ -20,7 +20,7 @@ from gongkai.render.layouts import _html_table, render_html
 from gongkai.render.synthetic import SyntheticReport
 
 CJK_FONT = "Noto Sans CJK SC"
-MISSING = "\x00missing"
+MISSING = "__gongkai_missing_cell__"
 """A cell the report lacks (not an empty cell): rendered as no cell at all."""
 
 

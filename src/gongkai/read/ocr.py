@@ -1,0 +1,482 @@
+"""OCR of tables published as pictures (image files, <img> on HTML pages, scanned PDF pages).
+
+Tesseract (Debian tesseract-ocr with tesseract-ocr-chi-sim: offline, nothing downloaded at run
+time) reads the text; the table grid is rebuilt from the ruling lines (OpenCV morphology): the
+line positions give the grid, a missing line segment between two grid slots makes them one
+merged cell. Each cell is OCR'd on its own (Chinese for labels, digits only for figures), all
+cells of a picture in one Tesseract run per pass, and every cell carries Tesseract's confidence
+(0–1) in its provenance. Nothing is corrected here: the checks flag doubtful cells.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from gongkai.model import Provenance
+from gongkai.read.document import Block, ReadError
+
+SCAN_DPI = 300
+LANG = "chi_sim"
+OCR_TIMEOUT = 600
+_TARGET_HEIGHT = 40  # cell crops are scaled so that a text line is about this tall (labels)
+_DIGIT_HEIGHT, _DIGIT_HEIGHT_2 = 24, 20  # figures: read at two sizes, Tesseract's digits are best about here
+_NUMERIC = re.compile(r"^[+\-−]?[0-9OoIl|,.，．]+(?:万元|万|元|%)?$")
+_DIGITS_WHITELIST = "0123456789+-."
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNIT = re.compile(r"(万元|万|元|%)$")
+_INK_SHARE = 0.004  # a cell with less dark area than this (after its borders are cut away) is empty
+
+
+@cache
+def available() -> bool:
+    """Whether Tesseract with Simplified Chinese data is installed."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        return False
+    try:
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return LANG in out.split()
+
+
+def require() -> None:
+    if not available():
+        raise ReadError("needs_ocr", "表格是图片，需要 OCR：请安装 Tesseract 及其简体中文数据"
+                        "（Debian 软件包 tesseract-ocr、tesseract-ocr-chi-sim）")
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels (inside the ruling lines)
+    text: str = ""
+    confidence: float = 1.0
+
+
+def _gray(image):  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    return np.asarray(image.convert("L"))
+
+
+def _binary(gray):  # type: ignore[no-untyped-def]
+    import cv2
+
+    blurred = cv2.medianBlur(gray, 3)
+    _, inv = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return inv
+
+
+def _clusters(profile, minimum: float) -> list[int]:  # type: ignore[no-untyped-def]
+    """Centres of runs of positions whose profile reaches `minimum`."""
+    out: list[int] = []
+    start = None
+    for i, v in enumerate([*list(profile), 0]):
+        if v >= minimum and start is None:
+            start = i
+        elif v < minimum and start is not None:
+            out.append((start + i - 1) // 2)
+            start = None
+    return out
+
+
+def _masks(inv):  # type: ignore[no-untyped-def]
+    import cv2
+
+    h, w = inv.shape
+    h_len = max(25, w // 50)
+    v_len = max(20, h // 60)
+    hmask = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    vmask = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    # close small gaps left by blur or noise in the lines
+    hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
+    vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
+    return hmask, vmask, h_len, v_len
+
+
+def table_regions(image) -> list[tuple[int, int, int, int]]:  # type: ignore[no-untyped-def]
+    """Boxes of the ruled tables on a picture or page, top to bottom."""
+    import cv2
+
+    inv = _binary(_gray(image))
+    hmask, vmask, _, _ = _masks(inv)
+    both = cv2.bitwise_or(hmask, vmask)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both)
+    out = []
+    for k in range(1, n):
+        x, y, w, h, _ = stats[k]
+        if w > 60 and h > 40:
+            out.append((int(x), int(y), int(x + w), int(y + h)))
+    return sorted(out, key=lambda b: (b[1], b[0]))
+
+
+def grid_cells(image) -> list[GridCell]:  # type: ignore[no-untyped-def]
+    """The table's cells from its ruling lines, each merged cell once at its first grid position."""
+    import cv2
+    import numpy as np
+
+    inv = _binary(_gray(image))
+    hmask, vmask, h_len, v_len = _masks(inv)
+    ys = _clusters((hmask > 0).sum(axis=1), 2 * h_len)
+    if len(ys) >= 2:
+        # vertical ruling lines run the height of a row: taller than any character stroke in it
+        gap = int(np.median(np.diff(ys)))
+        v_len = max(v_len, int(0.8 * gap))
+        vmask = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+        vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 5)))
+    xs = _clusters((vmask > 0).sum(axis=0), 2 * v_len)
+    if len(ys) < 2 or len(xs) < 2:
+        return []
+    nr, nc = len(ys) - 1, len(xs) - 1
+
+    def h_line(i: int, j: int) -> bool:  # the line at ys[i] between xs[j] and xs[j+1]
+        y, x0, x1 = ys[i], xs[j], xs[j + 1]
+        pad = max(2, (x1 - x0) // 8)
+        seg = (hmask[max(0, y - 3):y + 4, x0 + pad:x1 - pad] > 0).any(axis=0)
+        return seg.size == 0 or seg.mean() > 0.8
+
+    def v_line(j: int, i: int) -> bool:  # the line at xs[j] between ys[i] and ys[i+1]
+        x, y0, y1 = xs[j], ys[i], ys[i + 1]
+        pad = max(2, (y1 - y0) // 8)
+        seg = (vmask[y0 + pad:y1 - pad, max(0, x - 3):x + 4] > 0).any(axis=1)
+        return seg.size == 0 or seg.mean() > 0.8
+
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not v_line(j + 1, i):
+                parent[find(i * nc + j)] = find(i * nc + j + 1)
+            if i + 1 < nr and not h_line(i + 1, j):
+                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    cells = []
+    for slots in groups.values():
+        i0 = min(i for i, _ in slots)
+        j0 = min(j for i, j in slots if i == i0)
+        i1 = max(i for i, _ in slots) + 1
+        j1 = max(j for _, j in slots) + 1
+        cells.append(GridCell(i0 + 1, j0 + 1, (xs[j0], ys[i0], xs[j1], ys[i1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return cells
+
+
+def _crop(gray, inv, box: tuple[int, int, int, int], target: int, noisy: bool = False):  # type: ignore[no-untyped-def]
+    """The cell's inside, trimmed to its ink and padded, scaled for Tesseract; None when empty."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    x0, y0, x1, y1 = box
+    m = 4
+    inner = inv[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
+    if inner.size == 0:
+        return None
+    # drop what is left of the ruling lines touching the border
+    inner = inner.copy()
+    ink = cv2.morphologyEx(inner, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    if ink.mean() / 255 < _INK_SHARE:
+        return None
+    rows = np.nonzero((ink > 0).sum(axis=1) >= 2)[0]
+    cols = np.nonzero((ink > 0).sum(axis=0) >= 1)[0]
+    if rows.size == 0 or cols.size == 0:
+        return None
+    ty0, ty1, tx0, tx1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    # Tesseract reads the cleaned black-on-white cell, not the noisy original
+    piece = 255 - ink[ty0:ty1, tx0:tx1] if noisy else gray[y0 + m + ty0:y0 + m + ty1, x0 + m + tx0:x0 + m + tx1]
+    text_h = max(1, ty1 - ty0)
+    scale = target / text_h
+    img = Image.fromarray(piece)
+    if scale != 1.0:
+        img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))), Image.LANCZOS)
+    canvas = Image.new("L", (img.width + 40, img.height + 40), 255)
+    canvas.paste(img, (20, 20))
+    return canvas
+
+
+def _tesseract(images: list, lang: str, psm: int, whitelist: str | None = None) -> list[tuple[str, float]]:
+    """(text, confidence 0–1) of each image, all images in one Tesseract run."""
+    if not images:
+        return []
+    binary = shutil.which("tesseract")
+    if binary is None:
+        raise ReadError("needs_ocr", "需要 OCR，但未安装 Tesseract")
+    with tempfile.TemporaryDirectory(prefix="gongkai-ocr-") as tmp:
+        paths = []
+        for k, img in enumerate(images):
+            p = Path(tmp) / f"{k:05d}.png"
+            img.save(p)
+            paths.append(str(p))
+        listing = Path(tmp) / "list.txt"
+        listing.write_text("\n".join(paths) + "\n")
+        cmd = [binary, str(listing), "stdout", "-l", lang, "--psm", str(psm), "-c", "preserve_interword_spaces=1"]
+        if whitelist:
+            cmd += ["-c", f"tessedit_char_whitelist={whitelist}"]
+        cmd.append("tsv")
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=OCR_TIMEOUT, check=False,
+                                  env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+        except subprocess.TimeoutExpired as exc:
+            raise ReadError("ocr_failed", "OCR 超时") from exc
+        if proc.returncode != 0:
+            raise ReadError("ocr_failed", f"OCR 失败：{proc.stderr.decode('utf-8', 'replace')[:200]}")
+    words: dict[int, list[tuple[int, int, int, str, float]]] = {}
+    for line in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        parts = line.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue
+        page, block, par, ln = int(parts[1]), int(parts[2]), int(parts[3]), int(parts[4])
+        conf, text = float(parts[10]), parts[11]
+        if text.strip():
+            words.setdefault(page, []).append((block, par, ln, text, conf))
+    out = []
+    for k in range(1, len(images) + 1):
+        ws = words.get(k, [])
+        text = "".join(w[3] for w in ws)
+        conf = min((w[4] for w in ws), default=0.0) / 100
+        out.append((text, max(0.0, conf)))
+    return out
+
+
+def _normalise_number(text: str) -> str:
+    return text.replace("−", "-").replace("，", ",").replace("．", ".")
+
+
+@cache
+def _vocabulary() -> dict[str, str]:
+    """Folded form → printed form of every label the formats know (rows, columns, groups, headers)."""
+    from gongkai.formats import formats, get_format
+
+    out: dict[str, str] = {}
+    extra = ("统计指标", "单位", "统计数", "三、本年度办理结果")
+    for fid in formats():
+        for t in get_format(fid).tables:
+            labels = [*t.headers, *t.anchors, *(g.label for g in t.groups)]
+            for r in t.rows:
+                labels += [r.label, *r.aliases, *r.deviations, *([r.item] if r.item else [])]
+            for c in t.columns:
+                labels += [c.label, *c.aliases]
+            for lb in labels:
+                out.setdefault(_key(lb), lb)
+    for lb in extra:
+        out.setdefault(_key(lb), lb)
+    return out
+
+
+def _key(text: str) -> str:
+    from gongkai.normalize import fold, squeeze
+
+    return squeeze(fold(text)).replace("〈", "(").replace("《", "(").replace("〉", ")").replace("》", ")")
+
+
+def snap_label(text: str) -> tuple[str, float]:
+    """A label OCR'd with a few wrong characters → the format's label it is closest to, with the
+    similarity. Labels are the template's own words, so this is reading, not correcting data."""
+    import difflib
+
+    vocab = _vocabulary()
+    k = _key(text)
+    if not k or k in vocab:
+        return (vocab.get(k, text), 1.0)
+    best = difflib.get_close_matches(k, list(vocab), n=1, cutoff=0.6)
+    if not best:
+        return text, 0.0
+    return vocab[best[0]], difflib.SequenceMatcher(None, k, best[0]).ratio()
+
+
+def _vote(gray, inv, cells: list[GridCell], noisy: bool) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+    """Figures read twice (Chinese and English models, digits only); where the two disagree a third
+    reading at another size decides, and a cell without a majority is doubtful (confidence ≤ 0.3)."""
+    crops = [_crop(gray, inv, c.box, _DIGIT_HEIGHT, noisy) for c in cells]
+    first = _tesseract(crops, LANG, 7, _DIGITS_WHITELIST)
+    second = _tesseract(crops, "eng", 7, _DIGITS_WHITELIST)
+    split = [k for k, (a, b) in enumerate(zip(first, second, strict=True))
+             if a[0] != b[0] or len(a[0]) != _glyphs(inv, cells[k].box)]
+    third = dict(zip(split, _tesseract([_crop(gray, inv, cells[k].box, _DIGIT_HEIGHT_2, noisy) for k in split],
+                                       LANG, 7, _DIGITS_WHITELIST), strict=True))
+    out = []
+    for k, (a, b) in enumerate(zip(first, second, strict=True)):
+        glyphs = _glyphs(inv, cells[k].box)
+        candidates = [a, b] + ([third[k]] if k in third else [])
+        fits = [r for r in candidates if r[0] and len(r[0]) == glyphs]
+        if a[0] == b[0] and (not fits or fits[0][0] == a[0] or noisy):
+            text, conf = a[0], max(a[1], b[1])
+        elif fits and (len({r[0] for r in fits}) == 1 or not noisy):
+            text, conf = fits[0][0], min(r[1] for r in fits if r[0] == fits[0][0])
+            if len(fits) < 2:
+                conf = min(conf, 0.5)  # one reading alone, confirmed only by the count of glyphs
+        else:
+            best = max(candidates, key=lambda r: r[1])
+            text, conf = best[0], min(best[1], 0.3)
+        if not noisy and text and len(text) != glyphs:
+            conf = min(conf, 0.3)
+        out.append((text, conf))
+    return out
+
+
+def _glyphs(inv, box: tuple[int, int, int, int]) -> int:  # type: ignore[no-untyped-def]
+    """How many separate marks a figure cell holds: one per digit, sign or point in clean print."""
+    import cv2
+
+    x0, y0, x1, y1 = box
+    m = 4
+    inner = inv[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
+    if inner.size == 0:
+        return 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(inner)
+    spans = sorted((int(stats[k][0]), int(stats[k][0] + stats[k][2])) for k in range(1, n) if stats[k][4] >= 3)
+    count, end = 0, -1
+    for x0_, x1_ in spans:  # pieces of one glyph broken by thresholding stand one above the other
+        if x0_ >= end - 1:
+            count += 1
+            end = x1_
+        else:
+            end = max(end, x1_)
+    return count
+
+
+def ocr_cells(image, cells: list[GridCell]) -> None:  # type: ignore[no-untyped-def]
+    """OCR every cell in place: Chinese first; a cell that reads as a figure again with digits only
+    (at two scales: when the two readings disagree the cell is doubtful)."""
+    require()
+    gray = _gray(image)
+    inv = _binary(gray)
+    noisy = bool(((gray > 70) & (gray < 190)).mean() > 0.04)  # a poor scan or photo: read the cleaned cells
+    crops = {id(c): _crop(gray, inv, c.box, _TARGET_HEIGHT, noisy) for c in cells}
+    todo = [c for c in cells if crops[id(c)] is not None]
+    for c in cells:
+        if crops[id(c)] is None:
+            c.text, c.confidence = "", 1.0
+    first = _tesseract([crops[id(c)] for c in todo], LANG, 7)
+    numeric = []
+    numbered: set[int] = set()
+    for c, (text, conf) in zip(todo, first, strict=True):
+        c.text, c.confidence = text.strip(), conf
+        if not text.strip() or _NUMERIC.match(text.strip()) or len(_CJK.findall(_UNIT.sub("", text))) < 2:
+            numeric.append(c)
+    readings = _vote(gray, inv, numeric, noisy)
+    for c, (text, conf) in zip(numeric, readings, strict=True):
+        unit = _UNIT.search(c.text)
+        if not re.search(r"\d", text):
+            if not c.text:
+                c.confidence = 0.0  # ink but nothing read: doubtful
+            continue
+        c.text = _normalise_number(text) + (unit.group(1) if unit else "")
+        c.confidence = conf
+        numbered.add(id(c))
+    for c in todo:
+        if id(c) not in numbered and c.text:
+            c.text, similarity = snap_label(c.text)
+            c.confidence = min(c.confidence, similarity) if similarity < 1.0 else max(c.confidence, 0.0)
+
+
+def read_table_image(image, *, page: int | None = None, table: int = 1,  # type: ignore[no-untyped-def]
+                     offset: tuple[int, int] = (0, 0)) -> list[Block]:
+    """The cells of one ruled table picture, row by row, with box and confidence."""
+    cells = grid_cells(image)
+    if not cells:
+        return []
+    ocr_cells(image, cells)
+    ox, oy = offset
+    return [Block(c.text, Provenance(page=page, table=table, row=c.row, col=c.col,
+                                     bbox=(c.box[0] + ox, c.box[1] + oy, c.box[2] + ox, c.box[3] + oy),
+                                     confidence=round(c.confidence, 3)), cell=True) for c in cells]
+
+
+def _open_image(data: bytes):  # type: ignore[no-untyped-def]
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ReadError("corrupt", f"图片已损坏，无法打开：{exc}") from exc
+    if img.mode in ("RGBA", "LA", "P"):
+        bg = Image.new("RGB", img.size, "white")
+        rgba = img.convert("RGBA")
+        bg.paste(rgba, mask=rgba.split()[-1])
+        img = bg
+    return img
+
+
+def _text_lines(image, page: int | None, offset_y: int = 0) -> list[tuple[int, Block]]:  # type: ignore[no-untyped-def]
+    """Running text of a picture or scanned page, line by line (Tesseract's page layout)."""
+    require()
+    binary = shutil.which("tesseract")
+    assert binary is not None
+    with tempfile.TemporaryDirectory(prefix="gongkai-ocr-") as tmp:
+        p = Path(tmp) / "page.png"
+        image.save(p)
+        proc = subprocess.run([binary, str(p), "stdout", "-l", LANG, "--psm", "4", "tsv"], capture_output=True,
+                              timeout=OCR_TIMEOUT, check=False, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+    lines: dict[tuple[int, int, int], list[tuple[int, int, int, int, str, float]]] = {}
+    for row in proc.stdout.decode("utf-8", "replace").splitlines()[1:]:
+        parts = row.split("\t")
+        if len(parts) < 12 or parts[0] != "5" or not parts[11].strip():
+            continue
+        key = (int(parts[2]), int(parts[3]), int(parts[4]))
+        x, y, w, h = (int(v) for v in parts[6:10])
+        lines.setdefault(key, []).append((x, y, w, h, parts[11], float(parts[10])))
+    out = []
+    for words in lines.values():
+        text = "".join(w[4] for w in words)
+        x0 = min(w[0] for w in words)
+        y0 = min(w[1] for w in words)
+        x1 = max(w[0] + w[2] for w in words)
+        y1 = max(w[1] + w[3] for w in words)
+        conf = min(w[5] for w in words) / 100
+        out.append((y0 + offset_y, Block(text, Provenance(page=page, bbox=(x0, y0 + offset_y, x1, y1 + offset_y),
+                                                          confidence=round(max(conf, 0.0), 3)))))
+    return sorted(out, key=lambda t: t[0])
+
+
+def read_page_image(image, *, page: int | None = None, first_table: int = 1) -> list[Block]:  # type: ignore[no-untyped-def]
+    """A scanned page or a picture: its ruled tables as cells, the text around them as lines."""
+    from PIL import ImageDraw
+
+    require()
+    image = image.convert("L")
+    regions = table_regions(image)
+    items: list[tuple[int, list[Block]]] = []
+    rest = image.copy()
+    draw = ImageDraw.Draw(rest)
+    for k, (x0, y0, x1, y1) in enumerate(regions):
+        crop = image.crop((x0, y0, x1 + 1, y1 + 1))
+        blocks = read_table_image(crop, page=page, table=first_table + k, offset=(x0, y0))
+        if blocks:
+            items.append((y0, blocks))
+            draw.rectangle((x0, y0, x1, y1), fill=255)
+    if _has_ink_outside(rest):
+        items += [(y, [b]) for y, b in _text_lines(rest, page)]
+    items.sort(key=lambda t: t[0])
+    return [b for _, blocks in items for b in blocks]
+
+
+def _has_ink_outside(image) -> bool:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    return bool((np.asarray(image) < 128).mean() > 0.0005)
+
+
+def read_image_bytes(data: bytes) -> list[Block]:
+    """An image file: a table picture (or a page photo) read by OCR."""
+    require()
+    return read_page_image(_open_image(data))

@@ -1,0 +1,235 @@
+"""PDF: text lines with their positions, and table grids rebuilt from ruling lines.
+
+pdfplumber gives characters with positions and the page's ruling lines. Tables are found from
+the lines (their cells, merged cells included, once each at their first grid position); the text
+around them becomes lines in reading order, with a paragraph wrapped over several lines joined
+again. A table continued on the next page (same columns) is one table, its repeated header rows
+dropped. Header characters stacked vertically in a narrow cell are joined into one label. Table
+rows without ruling lines are left as text lines (`一、本年新收… 103 4 0 …`), which extraction
+reads as rows. Pages without text (scans) are OCR'd when Tesseract is installed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+
+from gongkai.model import Provenance
+from gongkai.read.document import Block, ReadError
+
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
+                   "join_tolerance": 3, "intersection_tolerance": 3}
+_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）])")
+_ENDS_SENTENCE = re.compile(r"[：:]$")
+_COL_TOLERANCE = 2.5
+_SPACE_RATIO = 0.25
+"""A gap under a quarter of the font size is not a space (LibreOffice's spacing between CJK and digits)."""
+MIN_TEXT_CHARS = 8
+"""A page with fewer characters than this has no text layer worth reading: it is a scan."""
+
+
+@dataclass
+class _Line:
+    text: str
+    page: int
+    bbox: tuple[float, float, float, float]
+    size: float
+
+
+@dataclass
+class _Table:
+    page: int
+    columns: list[float]
+    rows: list[list[tuple[str, tuple[float, float, float, float]] | None]]
+    continued: list[tuple[int, int]] = field(default_factory=list)  # (page, first row index) of each part
+
+
+def _open(data: bytes):  # type: ignore[no-untyped-def]
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError as exc:  # pragma: no cover - installed with the package
+        raise ReadError("reader_missing", "缺少读取 PDF 所需的 pdfplumber") from exc
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ReadError("encrypted", "PDF 文件设有打开密码（已加密），无法读取；请提供未加密的文件") from exc
+    except Exception as exc:
+        causes = [exc, *exc.args, exc.__context__]
+        if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+            raise ReadError("encrypted", "PDF 文件设有打开密码（已加密），无法读取；请提供未加密的文件") from exc
+        raise ReadError("corrupt", f"PDF 文件已损坏，无法打开：{type(exc).__name__} {exc}".strip()) from exc
+    return pdf
+
+
+def _cell_text(text: str | None) -> str:
+    """Lines inside a cell joined without a break (wrapped labels, characters stacked vertically)."""
+    if not text:
+        return ""
+    return "".join(line.strip() for line in text.split("\n")).strip()
+
+
+def _page_tables(page, number: int) -> list[tuple[float, _Table]]:  # type: ignore[no-untyped-def]
+    out = []
+    for t in page.find_tables(_TABLE_SETTINGS):
+        texts = t.extract(x_tolerance_ratio=_SPACE_RATIO)
+        rows = []
+        columns: set[float] = set()
+        for row, row_texts in zip(t.rows, texts, strict=False):
+            cells: list[tuple[str, tuple[float, float, float, float]] | None] = []
+            for bbox, txt in zip(row.cells, row_texts, strict=False):
+                if bbox is None:
+                    cells.append(None)
+                    continue
+                columns.update((round(bbox[0], 1), round(bbox[2], 1)))
+                cells.append((_cell_text(txt), tuple(round(v, 2) for v in bbox)))  # type: ignore[arg-type]
+            rows.append(cells)
+        if len(rows) < 1 or (max((sum(c is not None for c in r) for r in rows), default=0) < 2 and len(rows) < 2):
+            continue  # a box drawn around text, not a table
+        out.append((t.bbox[1], _Table(number, sorted(columns), rows)))
+    return out
+
+
+def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+
+def _page_lines(page, number: int, boxes: list) -> list[tuple[float, _Line]]:  # type: ignore[no-untyped-def]
+    outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
+    out = []
+    for ln in outside.extract_text_lines(strip=True, return_chars=True, x_tolerance_ratio=_SPACE_RATIO):
+        chars = ln.get("chars") or []
+        size = max((c.get("size", 10) for c in chars), default=10.0)
+        text = ln["text"]
+        if text.strip():
+            out.append((ln["top"], _Line(text, number, (ln["x0"], ln["top"], ln["x1"], ln["bottom"]), size)))
+    return out
+
+
+def _near(x: float, xs: list[float]) -> bool:
+    return any(abs(x - y) <= _COL_TOLERANCE for y in xs)
+
+
+def _same_columns(a: _Table, b: _Table) -> bool:
+    """The same table's columns: same outer edges, and the column edges of one part all in the other
+    (a part may lack an edge no cell of it starts at, such as a sub-label column)."""
+    small, large = sorted((a.columns, b.columns), key=len)
+    return (len(small) >= 2 and abs(small[0] - large[0]) <= _COL_TOLERANCE
+            and abs(small[-1] - large[-1]) <= _COL_TOLERANCE and all(_near(x, large) for x in small))
+
+
+def _row_texts(row: list) -> list[str]:
+    return [c[0] for c in row if c is not None]
+
+
+def _continue(prev: _Table, nxt: _Table) -> None:
+    """Append a table continued on the next page, without the header rows it repeats."""
+    drop = 0
+    while (drop < len(nxt.rows) - 1 and drop < len(prev.rows)
+           and _row_texts(nxt.rows[drop]) == _row_texts(prev.rows[drop])
+           and (drop > 0 or any(t.strip() for t in _row_texts(nxt.rows[drop])))):
+        drop += 1
+    prev.continued.append((nxt.page, len(prev.rows)))
+    prev.rows.extend(nxt.rows[drop:])
+
+
+def _joins(prev: _Line, nxt: _Line, right: float) -> bool:
+    """A line that runs to the right margin is continued by the next one (a wrapped paragraph)."""
+    if _HEADING.match(nxt.text) or _ENDS_SENTENCE.search(prev.text):
+        return False
+    full = right - prev.bbox[2] <= 2.5 * prev.size
+    return full and len(prev.text) >= 8 and abs(nxt.size - prev.size) < 0.6
+
+
+def _table_blocks(table: _Table, index: int) -> list[Block]:
+    blocks = []
+    parts = [*table.continued]
+    for r, row in enumerate(table.rows):
+        page = table.page
+        for p, first in parts:
+            if r >= first:
+                page = p
+        for c, cell in enumerate(row):
+            if cell is None:
+                continue
+            text, bbox = cell
+            prov = Provenance(page=page, table=index, row=r + 1, col=c + 1, bbox=bbox)
+            blocks.append(Block(text, prov, cell=True))
+    return blocks
+
+
+def read_pdf(data: bytes) -> list[Block]:
+    pdf = _open(data)
+    items: list[_Line | _Table | list[Block]] = []
+    scanned: list[int] = []
+    try:
+        for number, page in enumerate(pdf.pages, 1):
+            try:
+                chars = page.chars
+            except Exception as exc:
+                raise ReadError("corrupt", f"PDF 第{number}页已损坏，无法读取：{exc}") from exc
+            if len(chars) < MIN_TEXT_CHARS:
+                scanned.append(number)
+                items.append(_ocr_page(page, number))
+                continue
+            tables = _page_tables(page, number)
+            boxes = [(t.rows and _bbox(t)) for _, t in tables]
+            placed: list[tuple[float, int, _Line | _Table]] = [(y, 1, t) for y, t in tables]
+            placed += [(y, 0, ln) for y, ln in _page_lines(page, number, boxes)]
+            placed.sort(key=lambda p: (p[0], p[1]))
+            for k, (_, _, item) in enumerate(placed):
+                prev = items[-1] if items else None
+                if (k == 0 and isinstance(item, _Table) and isinstance(prev, _Table)
+                        and prev.page < number and _same_columns(prev, item)):
+                    _continue(prev, item)
+                    continue
+                items.append(item)
+    finally:
+        pdf.close()
+    if scanned and len(scanned) == len(pdf.pages) and not any(isinstance(i, list) and i for i in items):
+        raise ReadError("empty", "PDF 没有可读取的文字（扫描件中未识别出文字）")
+    return _blocks(items)
+
+
+def _bbox(t: _Table) -> tuple[float, float, float, float]:
+    boxes = [c[1] for row in t.rows for c in row if c is not None]
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _ocr_page(page, number: int) -> list[Block]:  # type: ignore[no-untyped-def]
+    from gongkai.read import ocr
+
+    if not ocr.available():
+        raise ReadError("needs_ocr", "PDF 是扫描件（只有图像，没有文字层），需要 OCR：请安装 Tesseract 及其简体中文数据"
+                        "（tesseract-ocr、tesseract-ocr-chi-sim）")
+    image = page.to_image(resolution=ocr.SCAN_DPI).original
+    return ocr.read_page_image(image, page=number)
+
+
+def _blocks(items: list) -> list[Block]:
+    right = max((i.bbox[2] for i in items if isinstance(i, _Line)), default=0.0)
+    blocks: list[Block] = []
+    tables = 0
+    prev_line: _Line | None = None
+    for item in items:
+        if isinstance(item, _Line):
+            if prev_line is not None and blocks and not blocks[-1].cell and _joins(prev_line, item, right):
+                last = blocks[-1]
+                sep = " " if last.text[-1:].isascii() and item.text[:1].isascii() and last.text[-1:].isalnum() else ""
+                last.text += sep + item.text
+                prev_line = item
+                continue
+            blocks.append(Block(item.text, Provenance(page=item.page, bbox=tuple(round(v, 2) for v in item.bbox))))
+            prev_line = item
+        elif isinstance(item, _Table):
+            tables += 1
+            blocks.extend(_table_blocks(item, tables))
+            prev_line = None
+        else:
+            blocks.extend(item)
+            prev_line = None
+    return blocks
