@@ -20,7 +20,7 @@ from gongkai.extract.tokens import Tokens
 from gongkai.formats import formats, get_format, sections
 from gongkai.model import Meta, Paragraph, Reading, Report
 from gongkai.normalize import fold, squeeze, to_simplified
-from gongkai.read.document import Document
+from gongkai.read.document import Document, construct
 
 __all__ = ["extract"]
 
@@ -32,11 +32,15 @@ _CITATION = {
 _PROSE = re.compile(r"[。；;]")
 
 
+_SPACES_NOT_NEWLINE = re.compile(r"[^\S\n]+|[\u00a0\u2000-\u200b\u3000\ufeff]+")
+
+
 def _fold_all(texts: list[str]) -> list[str]:
-    joined = fold("\n".join(texts)).split("\n")
+    """Every block folded and squeezed, in one pass over the whole text."""
+    joined = _SPACES_NOT_NEWLINE.sub("", fold("\n".join(t.replace("\n", " ") for t in texts))).split("\n")
     if len(joined) != len(texts):  # a conversion that changed line breaks: fold line by line
-        joined = [fold(t) for t in texts]
-    return [squeeze(t) for t in joined]
+        joined = [squeeze(fold(t)) for t in texts]
+    return joined
 
 
 def _regions(headings: list[Heading], n: int) -> dict[str, tuple[int, int]]:
@@ -118,8 +122,8 @@ def extract(doc: Document) -> Report:
             continue
         read(key, start, end)
         if key in best and previous is not None and key not in regions:
-            first = min(best[key].blocks)
-            if max(best[previous].blocks) >= first:
+            first = best[key].first_block
+            if best[previous].last_block >= first:
                 read(previous, spans[previous][0], first)
         if key in best:
             previous = key
@@ -142,10 +146,10 @@ def extract(doc: Document) -> Report:
 
     table_blocks = set(legacy_blocks)
     for key, read in best.items():
-        if read.blocks:
+        if read.first_block is not None:
             # From the section's start (header rows the format does not name, headers stacked vertically
             # in PDF text) to the last cell read: every line that is not prose belongs to the table.
-            lo, hi = min(read.blocks), max(read.blocks)
+            lo, hi = read.first_block, read.last_block
             table_blocks.update(i for i in range(lo, hi + 1) if not _PROSE.search(folded[i]) or len(folded[i]) < 40)
             start = min(_table_region(key, regions, headings, body_end)[0], lo)
             table_blocks.update(i for i in range(start, lo) if _header_line(folded[i], texts[i]))
@@ -245,24 +249,24 @@ def _paragraphs(blocks, folded, headings, title_block, body_end, table_blocks):
         h = heading_at.get(i)
         if h is not None:
             current = h.key
-            out.append((i, Paragraph(text=text, role="heading", section=h.key, provenance=block.provenance)))
+            out.append((i, construct(Paragraph, text=text, role="heading", section=h.key, provenance=block.provenance)))
             if h.key is not None and h.inline:
                 texts[h.key].append(h.inline)
             continue
         if i == title_block:
-            out.append((i, Paragraph(text=text, role="title", provenance=block.provenance)))
+            out.append((i, construct(Paragraph, text=text, role="title", provenance=block.provenance)))
             continue
         if i in table_blocks:
             continue
         if i >= body_end or is_debris(folded[i]):
-            out.append((i, Paragraph(text=text, role="debris", section=current if i < body_end else None,
+            out.append((i, construct(Paragraph, text=text, role="debris", section=current if i < body_end else None,
                                      provenance=block.provenance)))
             continue
         if i < first and (title_block is None or i < title_block):
-            out.append((i, Paragraph(text=text, role="debris", provenance=block.provenance)))
+            out.append((i, construct(Paragraph, text=text, role="debris", provenance=block.provenance)))
             continue
         role = "meta" if i < first and _is_meta_line(folded[i]) else "body"
-        out.append((i, Paragraph(text=text, role=role, section=current, provenance=block.provenance)))
+        out.append((i, construct(Paragraph, text=text, role=role, section=current, provenance=block.provenance)))
         if current is not None and role == "body":
             texts[current].append(text)
     section_text = {k: ("\n".join(v) if v else None) for k, v in texts.items()}

@@ -29,7 +29,8 @@ class TableRead:
     the cells are made from their tokens when `data` is first used, not while reading.
     """
 
-    __slots__ = ("_data", "_pending", "blocks", "formats", "last_placed", "placed", "rows_matched", "signature_hits")
+    __slots__ = ("_data", "_pending", "first_block", "formats", "last_block", "last_placed", "placed", "rows_matched",
+                 "signature_hits")
 
     def __init__(self, data: TableData):
         self._data = data
@@ -37,9 +38,19 @@ class TableRead:
         self.placed = 0
         self.signature_hits = 0
         self.rows_matched = 0
-        self.blocks: set[int] = set()
+        self.first_block: int | None = None  # the extent of the table in the document's blocks
+        self.last_block: int | None = None
         self.last_placed = -1  # the last block a cell was placed from
         self.formats: tuple[str, ...] = (data.format,)  # every format whose definition this reading stands for
+
+    def touch(self, tokens: list[Token]) -> None:
+        """Extend the table's extent over `tokens` (in reading order)."""
+        if tokens:
+            first, last = tokens[0].block, tokens[-1].block
+            if self.first_block is None or first < self.first_block:
+                self.first_block = first
+            if self.last_block is None or last > self.last_block:
+                self.last_block = last
 
     def defer(self, target: dict[str, Cell | None], column: ColumnDef, token: Token) -> None:
         target[column.key] = None
@@ -139,7 +150,7 @@ def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list
                 result.signature_hits += index.is_signature(m.raw)
                 in_rows = in_rows or m.entry.kind in ("row", "group")
                 segments.append(_Segment(m, tokens[i]))
-                result.blocks.update(t.block for t in tokens[i:m.end])
+                result.touch(tokens[i:m.end])
                 i = m.end
                 continue
             result.signature_hits += index.is_signature(tok.text)
@@ -166,7 +177,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             label = seg.label.text.strip() if seg.label else None
             if filled and any(v.kind is Kind.VALUE for v in filled) and label and len(label) <= _PROSE_LEN:
                 data.strays.append(_stray("extra_row", label, seg.values))
-                result.blocks.update(t.block for t in filled)
+                result.touch(filled)
             continue
         entry = seg.match.entry
         if entry.kind == "row":
@@ -180,7 +191,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             data.labels[entry.key] = LabelSeen(raw=seg.match.raw, matched=row.label, deviation=entry.deviation,
                                                provenance=seg.label.provenance)
             cells = _fit(seg.values, len(columns), spaced)
-            result.blocks.update(t.block for t in cells)
+            result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
                 result.placed += _place(result, data.cells[row.key], columns, cells)
                 data.ended_early = data.ended_early or len(cells) < len(columns)
@@ -189,7 +200,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
         elif entry.kind == "group" and filled:
             cells = _fit(seg.values, len(table.columns), spaced)
-            result.blocks.update(t.block for t in cells)
+            result.touch(cells)
             if len(cells) == len(table.columns):
                 subtotal: dict[str, Cell | None] = {}
                 _place(result, subtotal, table.columns, cells)
@@ -215,18 +226,18 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 result.rows_matched += m.entry.kind == "row"
-                result.blocks.update(t.block for t in tokens[i:m.end])
+                result.touch(tokens[i:m.end])
                 i = m.end
                 continue
             if values:
                 break
-        elif tok.kind is not Kind.SEP and (tok.kind is Kind.VALUE or values or result.blocks):
+        elif tok.kind is not Kind.SEP and (tok.kind is Kind.VALUE or values or result.first_block is not None):
             values.append(tok)  # headers may be unreadable (stacked characters): values alone start the table
         i += 1
     slots = [(r, c) for r in table.rows for c in table.row_columns(r)]
     while values and values[-1].kind is Kind.BLANK and len(values) > len(slots):
         values.pop()
-    result.blocks.update(t.block for t in values)
+    result.touch(values)
     if len(values) > len(slots):
         data.strays.append(_stray("ambiguous", None, values, None, len(slots)))
         return result

@@ -115,6 +115,17 @@ def block_tokens(block: Block, index: int) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=65536)
+def _line_kind(text: str) -> Kind | None:
+    """The kind of a text line that holds a single cell (or nothing); None when it needs splitting."""
+    stripped = text.strip()
+    if not stripped:
+        return Kind.BLANK
+    if _ONE_CELL.match(stripped) and not _PAGE_NUMBER.match(stripped):
+        return cell_kind(text)
+    return None
+
+
 class Tokens:
     """Every block of a document tokenised once, in reading order; a region is a slice of it."""
 
@@ -123,7 +134,7 @@ class Tokens:
     def __init__(self, blocks: list[Block]):
         out: list[Token] = []
         starts = [0] * (len(blocks) + 1)
-        sep, blank = Kind.SEP, Kind.BLANK
+        sep = Kind.SEP
         # In double-spaced text (an empty line after every line, as most scrapes are) the empty lines
         # only separate cells: they are left out, and every region is read as double spaced.
         self.spaced = _document_double_spaced(blocks)
@@ -136,11 +147,9 @@ class Tokens:
                 if not self.spaced:
                     out.append(Token(text, sep, i, block.provenance))
             else:
-                stripped = text.strip()
-                if not stripped:
-                    out.append(Token(text, blank, i, block.provenance))
-                elif _ONE_CELL.match(stripped) and not _PAGE_NUMBER.match(stripped):
-                    out.append(Token(text, cell_kind(text), i, block.provenance))  # the usual scrape
+                kind = _line_kind(text)
+                if kind is not None:
+                    out.append(Token(text, kind, i, block.provenance))  # one cell on its line: the usual scrape
                 else:
                     out.extend(block_tokens(block, i))
         starts[len(blocks)] = len(out)
