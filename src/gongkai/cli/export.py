@@ -1,0 +1,42 @@
+"""`gongkai export`: stored reports to CSV / Parquet / XLSX, long or wide, with their findings."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from gongkai.cli import app
+from gongkai.cli.store_common import DbOption, store_or_exit
+from gongkai.export import export as run_export
+from gongkai.stats import Selection
+
+
+@app.command()
+def export(
+    out: Annotated[str, typer.Option("--out", "-o", help="输出文件")],
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv / parquet / xlsx（默认按文件扩展名）")] = None,
+    shape: Annotated[str, typer.Option("--shape", help="long：每个单元格一行；wide：每份报告一行")] = "long",
+    db: DbOption = None,
+    region: Annotated[str | None, typer.Option("--region", help="地区：GB/T 2260 代码或省、市、县名称")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="机关类型")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="起始年度")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="截止年度")] = None,
+    report_format: Annotated[str | None, typer.Option("--report-format", help="报告格式：2021 / 2019 / legacy")] = None,
+    all_versions: Annotated[bool, typer.Option("--all-versions", help="包括被新版本取代的报告")] = False,
+) -> None:
+    """导出库中报告（长表或宽表）及核查结果。
+
+    CSV/Parquet 的核查结果写入同名 .findings 文件，XLSX 写入 findings 工作表。
+    """
+    fmt = fmt or out.rsplit(".", 1)[-1].lower()
+    if fmt not in ("csv", "parquet", "xlsx"):
+        raise typer.BadParameter("--format 只能是 csv / parquet / xlsx")
+    if shape not in ("long", "wide"):
+        raise typer.BadParameter("--shape 只能是 long / wide")
+    sel = Selection(region=region, kind=kind, year_from=year_from, year_to=year_to, format=report_format,
+                    all_versions=all_versions)
+    store = store_or_exit(db)
+    with store:
+        res = run_export(store, out, fmt=fmt, shape=shape, sel=sel)  # type: ignore[arg-type]
+    print(f"导出 {res.reports} 份报告：{res.rows} 行，核查结果 {res.findings} 条 → {'，'.join(res.files)}")

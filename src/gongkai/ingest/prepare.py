@@ -1,0 +1,155 @@
+"""The worker's job for one file: read, extract, check, resolve the organ, and flatten the result
+into the rows the store writes (`Prepared`). Runs in worker processes; pure apart from reading."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from gongkai import __version__, is_report, parse_bytes
+from gongkai.ingest.resolve import resolve
+from gongkai.model import Provenance, Report
+from gongkai.read import ReadError
+from gongkai.read.detect import sniff
+from gongkai.store.records import CellRow, Prepared
+
+TABLE_KEYS = ("proactive", "requests", "review_litigation")
+_PIPELINE_PACKAGES = ("read", "extract", "formats", "check", "organs")
+
+
+@cache
+def extractor_version() -> str:
+    """`0.1.0+<hash>`: the package version and a hash of the code and data that make a report from
+    bytes (read, extract, formats, check, organs). `gongkai reparse --outdated` uses it."""
+    h = hashlib.sha256()
+    root = resources.files("gongkai")
+    for pkg in _PIPELINE_PACKAGES:
+        base = root.joinpath(pkg)
+        if not base.is_dir():
+            continue
+        stack = [base]
+        files = []
+        while stack:
+            d = stack.pop()
+            for e in d.iterdir():
+                if e.is_dir():
+                    if e.name != "__pycache__":
+                        stack.append(e)
+                elif e.name.endswith((".py", ".toml", ".csv", ".json", ".tsv")):
+                    files.append(e)
+        for f in sorted(files, key=lambda e: str(e)):
+            h.update(str(f).split("gongkai", 1)[-1].encode())
+            h.update(f.read_bytes())
+    return f"{__version__}+{h.hexdigest()[:12]}"
+
+
+_PROV_FIELDS = ("line", "table", "row", "col", "page", "bbox", "confidence")
+
+
+def _prov(p: Provenance) -> str | None:
+    """Provenance as compact JSON (hand-built: this runs for every cell of every report)."""
+    parts = []
+    for k in _PROV_FIELDS:
+        v = getattr(p, k)
+        if v is not None:
+            parts.append(f'"{k}":{json.dumps(list(v)) if k == "bbox" else v}')
+    return "{" + ",".join(parts) + "}" if parts else None
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def report_cells(report: Report) -> list[CellRow]:
+    """Every cell read (tables 2–4), every figure stated in prose (`narrative`) and the legacy table's
+    harmonised figures (`legacy`), with canonical keys."""
+    out: list[CellRow] = []
+    for key in TABLE_KEYS:
+        table = report.table(key)
+        if table is None:
+            continue
+        for row, cols in table.cells.items():
+            for col, c in cols.items():
+                if c is not None:
+                    out.append((key, row, col, _num(c.value), c.raw, c.unit, _prov(c.provenance)))
+    for key, fig in report.narrative.items():
+        out.append(("narrative", key, "value", _num(fig.value), fig.text, None, _prov(fig.provenance)))
+    if report.legacy is not None:
+        for key, v in report.legacy.harmonised.items():
+            if v is not None:
+                out.append(("legacy", key, "value", _num(v), None, None, None))
+    return out
+
+
+def _check(report: Report) -> list[Any]:
+    try:
+        from gongkai.check import check
+    except ImportError:
+        return []
+    return list(check(report))
+
+
+def _jdump(v: Any) -> str | None:
+    return None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def finding_rows(found: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for f in found:
+        d = f.to_json(None) if hasattr(f, "to_json") else dict(f)
+        out.append({"code": d["code"], "severity": d["severity"], "message": d["message"],
+                    "cells": _jdump(d.get("cells") or []), "expected": _jdump(d.get("expected")),
+                    "actual": _jdump(d.get("actual")), "line": d.get("line")})
+    return out
+
+
+def prepare_report(report: Report, path: str | None) -> Prepared:
+    """A report already extracted → the rows to store (no failure handling)."""
+    src = report.source
+    found = finding_rows(_check(report))
+    meta = report.meta
+    row: dict[str, Any] = {
+        "title": meta.title,
+        "organ": meta.organ,
+        "year": meta.year,
+        "format": meta.format,
+        "published": meta.published,
+        "recognised": True,
+        "extractor_version": extractor_version(),
+        "report_json": report.model_dump_json(exclude_none=True),  # half the size; round-trips exactly
+        "n_errors": sum(f["severity"] == "error" for f in found),
+        "n_warnings": sum(f["severity"] == "warning" for f in found),
+        "n_info": sum(f["severity"] == "info" for f in found),
+    }
+    row.update(resolve(meta.organ, meta.year))
+    return Prepared(src.sha256, path, src.size, src.media_type, row=row, cells=report_cells(report), findings=found)
+
+
+def prepare(data: bytes, path: str | None) -> Prepared:
+    """Read → extract → check → resolve one file. Never raises: a failure comes back as `ok=False`."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        report = parse_bytes(data, path)
+    except ReadError as exc:
+        return Prepared(sha, path, len(data), _sniff(data), ok=False, reason=exc.code, message=exc.message)
+    except Exception as exc:  # a bug in a reader must not stop the batch
+        return Prepared(sha, path, len(data), _sniff(data), ok=False, reason="internal_error",
+                        message=f"内部错误：{type(exc).__name__}: {exc}")
+    if not is_report(report):
+        return Prepared(sha, path, len(data), report.source.media_type, ok=False, reason="not_a_report",
+                        message="未识别为政府信息公开工作年度报告")
+    try:
+        return prepare_report(report, path)
+    except Exception as exc:
+        return Prepared(sha, path, len(data), report.source.media_type, ok=False, reason="internal_error",
+                        message=f"内部错误（核查或入库准备）：{type(exc).__name__}: {exc}")
+
+
+def _sniff(data: bytes) -> str:
+    try:
+        return sniff(data)
+    except Exception:
+        return "application/octet-stream"

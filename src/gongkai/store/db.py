@@ -1,0 +1,396 @@
+"""Opening a store (engine, SQLite pragmas, automatic migration) and writing reports atomically.
+
+Writing one file = one original + its report + cells + findings, inside one transaction (batched
+writes give each file its own savepoint). Concurrency on PostgreSQL: originals are inserted with
+`ON CONFLICT DO NOTHING` (a second writer of the same content sees a duplicate), and a transaction
+advisory lock per organ and year serialises version numbering; unique indexes back both up, and a
+conflict that still slips through is retried.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from gongkai.store.records import Prepared
+from gongkai.store.schema import cells, findings, ingest_log, originals, reports
+from gongkai.store.urls import default_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x60_6B_A1  # advisory lock id held while migrating PostgreSQL
+_CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "unit", "provenance")
+_FINDING_COLUMNS = ("report_id", "code", "severity", "message", "cells", "expected", "actual", "line")
+
+# Statements of the write path, built once (compiled once per dialect and cached by SQLAlchemy).
+_LATEST_VERSION = select(func.max(reports.c.version)).where(
+    reports.c.organ_key == bindparam("k"), reports.c.year == bindparam("y"))
+_RETIRE_CURRENT = (update(reports)
+                   .where(reports.c.organ_key == bindparam("k"), reports.c.year == bindparam("y"),
+                          reports.c.is_current.is_(True))
+                   .values(is_current=False, updated_at=bindparam("now")))
+
+
+@dataclass
+class Saved:
+    status: str  # stored | new_version | duplicate | failed
+    report_id: int | None = None
+    version: int | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    db = make_url(url).database
+    if db and db != ":memory:":
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 120})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # pysqlite's own BEGIN handling breaks savepoints; we BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cur.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process (WAL); fast
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=120000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A writer takes the write lock up front, so two writers queue instead of deadlocking.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("gongkai_write") else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(conn: Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if conn is not None:
+        cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """`alembic upgrade head` on this engine, once, even with several processes opening the store."""
+    from alembic import command
+
+    if current_revision(engine) == head_revision():
+        return
+    with engine.connect().execution_options(gongkai_write=True) as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        command.upgrade(_alembic_config(conn), "head")
+
+
+class Store:
+    """An open store. Cheap to create; use `open_store`."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        self._orig_stmt: Any = None
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(gongkai_write=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def known_shas(self) -> set[str]:
+        with self.reading() as conn:
+            return set(conn.execute(select(originals.c.sha256)).scalars())
+
+    def counts(self) -> dict[str, int]:
+        with self.reading() as conn:
+            out = {}
+            for t in (originals, reports, cells, findings):
+                out[t.name] = conn.execute(select(func.count()).select_from(t)).scalar_one()
+            return out
+
+    def findings_of(self, shas: Sequence[str]) -> list[tuple[Any, list[Any]]]:
+        """(report row, its findings) for the reports of these originals, in the given order."""
+        out = []
+        with self.reading() as conn:
+            for sha in shas:
+                r = reports.c
+                rep = conn.execute(select(r.id, r.organ, r.organ_kind, r.province, r.city, r.county, r.region_code,
+                                          r.parent, r.year, r.version, r.is_current, r.path)
+                                   .where(r.sha256 == sha)).first()
+                if rep is None:
+                    continue
+                fs = conn.execute(select(findings).where(findings.c.report_id == rep.id).order_by(findings.c.id)).all()
+                out.append((rep, fs))
+        return out
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def _original_insert(self) -> Any:
+        """`INSERT … ON CONFLICT (sha256) DO NOTHING RETURNING sha256`, built once per store."""
+        if self._orig_stmt is None:
+            if self.backend == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            else:
+                from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            self._orig_stmt = (dialect_insert(originals).on_conflict_do_nothing(index_elements=["sha256"])
+                               .returning(originals.c.sha256))
+        return self._orig_stmt
+
+    def _insert_original(self, conn: Connection, p: Prepared, data: bytes) -> bool:
+        """Insert the original unless its content is stored; True when this call stored it."""
+        values = {"sha256": p.sha256, "size": p.size, "media_type": p.media_type, "first_path": p.path,
+                  "content": data, "added_at": _now()}
+        return conn.execute(self._original_insert(), values).first() is not None
+
+    def _lock_organ_year(self, conn: Connection, key: str, year: int) -> None:
+        if self.backend == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{key}\x1f{year}",))
+
+    def _next_version(self, conn: Connection, key: str | None, year: int | None) -> int:
+        """Number the new report and retire the current one of the same organ and year."""
+        if key is None or year is None:
+            return 1
+        self._lock_organ_year(conn, key, year)
+        latest = conn.execute(_LATEST_VERSION, {"k": key, "y": year}).scalar_one()
+        if latest is None:
+            return 1
+        conn.execute(_RETIRE_CURRENT, {"k": key, "y": year, "now": _now()})
+        return int(latest) + 1
+
+    def _insert_children(self, conn: Connection, report_id: int, p: Prepared) -> None:
+        self._bulk_children(conn, [(report_id, p)])
+
+    def _bulk_children(self, conn: Connection, stored: Sequence[tuple[int, Prepared]]) -> None:
+        """Cells and findings of several reports: COPY on PostgreSQL, one executemany on SQLite."""
+        cell_rows = [(rid, *c) for rid, p in stored for c in p.cells]
+        finding_rows = [(rid, f["code"], f["severity"], f["message"], f["cells"], f["expected"], f["actual"],
+                         f["line"]) for rid, p in stored for f in p.findings]
+        self._bulk(conn, "cells", _CELL_COLUMNS, cell_rows)
+        self._bulk(conn, "findings", _FINDING_COLUMNS, finding_rows)
+
+    def _bulk(self, conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        if self.backend == "postgresql":
+            with conn.connection.driver_connection.cursor() as cur, cur.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def save(self, conn: Connection, p: Prepared, data: bytes, *, children: bool = True) -> Saved:
+        """Store one prepared report and its original in the caller's transaction (its cells and
+        findings too unless `children` is False: the caller then writes them in bulk)."""
+        if not self._insert_original(conn, p, data):
+            existing = conn.execute(select(reports.c.id).where(reports.c.sha256 == p.sha256)).scalar()
+            return Saved("duplicate", existing)
+        row = dict(p.row)
+        version = self._next_version(conn, row.get("organ_key"), row.get("year"))
+        now = _now()
+        res = conn.execute(reports.insert(), {
+            "sha256": p.sha256, "path": p.path, "media_type": p.media_type, "version": version, "is_current": True,
+            "created_at": now, "updated_at": now, **row,
+        })
+        report_id = int(res.inserted_primary_key[0])
+        if children:
+            self._insert_children(conn, report_id, p)
+        return Saved("new_version" if version > 1 else "stored", report_id, version)
+
+    def log(self, conn: Connection, run_id: str, entries: Sequence[dict[str, Any]]) -> None:
+        if entries:
+            now = _now()
+            blank = dict.fromkeys(("path", "sha256", "status", "reason", "message", "report_id"))
+            conn.execute(ingest_log.insert(), [{**blank, "run_id": run_id, "at": now, **e} for e in entries])
+
+    def save_batch(self, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
+                   failed: Sequence[dict[str, Any]] = ()) -> list[Saved]:
+        """Store a batch in one transaction (on PostgreSQL one savepoint per file) with its log entries.
+
+        Returns one `Saved` per item, in order. A conflict with a concurrent writer is retried; if the
+        whole transaction is lost (deadlock, serialisation), each file is retried in its own."""
+        try:
+            return self._save_batch_once(run_id, items, failed)
+        except (OperationalError, IntegrityError, DBAPIError):
+            if len(items) <= 1 and not failed:
+                return self._retry_single(run_id, items)
+        out: list[Saved] = []
+        for item in items:
+            out += self._retry_single(run_id, [item])
+        if failed:
+            with self.writing() as conn:
+                self.log(conn, run_id, failed)
+        return out
+
+    def _retry_single(self, run_id: str, items: Sequence[tuple[Prepared, bytes | None]]) -> list[Saved]:
+        for attempt in range(8):
+            try:
+                return self._save_batch_once(run_id, items, ())
+            except (OperationalError, IntegrityError, DBAPIError):
+                if attempt == 7:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _save_batch_once(self, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
+                         failed: Sequence[dict[str, Any]]) -> list[Saved]:
+        out: list[Saved] = []
+        log: list[dict[str, Any]] = list(failed)
+        stored: list[tuple[int, Prepared]] = []
+        with self.writing() as conn:
+            for p, data in items:
+                saved = None
+                if self.backend == "sqlite":  # the only writer (BEGIN IMMEDIATE): no race to guard against
+                    saved = self.save(conn, p, data or b"", children=False)
+                for attempt in range(5 if saved is None else 0):
+                    sp = conn.begin_nested()  # a conflict with a concurrent writer undoes this file only
+                    try:
+                        saved = self.save(conn, p, data or b"", children=False)
+                        sp.commit()
+                        break
+                    except IntegrityError:
+                        sp.rollback()
+                        if attempt == 4:
+                            raise
+                assert saved is not None
+                out.append(saved)
+                if saved.status != "duplicate" and saved.report_id is not None:
+                    stored.append((saved.report_id, p))
+                log.append({"path": p.path, "sha256": p.sha256, "status": saved.status, "report_id": saved.report_id})
+            self._bulk_children(conn, stored)
+            self.log(conn, run_id, log)
+        return out
+
+    # --- re-extraction --------------------------------------------------------------------------
+
+    def iter_originals(self, batch: int = 200,
+                       only_outdated: str | None = None) -> Iterator[list[tuple[str, str | None, bytes]]]:
+        """(sha256, first path, bytes) of stored originals, in batches; `only_outdated`: skip reports
+        already extracted by that extractor version."""
+        last = ""
+        while True:
+            with self.reading() as conn:
+                q = (select(originals.c.sha256, originals.c.first_path, originals.c.content)
+                     .where(originals.c.sha256 > last).order_by(originals.c.sha256).limit(batch))
+                if only_outdated is not None:
+                    q = q.where(~originals.c.sha256.in_(
+                        select(reports.c.sha256).where(reports.c.extractor_version == only_outdated)))
+                rows = [(r[0], r[1], bytes(r[2])) for r in conn.execute(q)]
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
+
+    def replace_extraction(self, conn: Connection, p: Prepared) -> tuple[int | None, bool]:
+        """Re-extracted data for a stored original: replace its report's fields, cells and findings.
+        Returns (report id, whether organ or year changed)."""
+        old = conn.execute(select(reports.c.id, reports.c.organ_key, reports.c.year)
+                           .where(reports.c.sha256 == p.sha256)).first()
+        if old is None:
+            return None, False
+        report_id = int(old.id)
+        conn.execute(cells.delete().where(cells.c.report_id == report_id))
+        conn.execute(findings.delete().where(findings.c.report_id == report_id))
+        row = dict(p.row)
+        moved = (row.get("organ_key"), row.get("year")) != (old.organ_key, old.year)
+        if moved:  # park it outside any organ/year so renumbering cannot collide
+            conn.execute(update(reports).where(reports.c.id == report_id)
+                         .values(organ_key=None, version=1, is_current=True))
+            self._renumber(conn, old.organ_key, old.year)
+        values = dict(row, updated_at=_now())
+        if moved:
+            key, year = row.get("organ_key"), row.get("year")
+            values.pop("organ_key", None)
+            values.pop("year", None)
+        conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
+        if moved:
+            self._attach(conn, report_id, key, year)
+        self._insert_children(conn, report_id, p)
+        return report_id, moved
+
+    def _renumber(self, conn: Connection, key: str | None, year: int | None) -> None:
+        """Versions 1..n by order of storing, the last current, after a report left the group."""
+        if key is None or year is None:
+            return
+        self._lock_organ_year(conn, key, year)
+        ids = list(conn.execute(select(reports.c.id).where(reports.c.organ_key == key, reports.c.year == year)
+                                .order_by(reports.c.created_at, reports.c.id)).scalars())
+        conn.execute(update(reports).where(reports.c.id.in_(ids)).values(is_current=False, version=-reports.c.id))
+        for n, rid in enumerate(ids, 1):
+            conn.execute(update(reports).where(reports.c.id == rid)
+                         .values(version=n, is_current=(n == len(ids))))
+
+    def _attach(self, conn: Connection, report_id: int, key: str | None, year: int | None) -> None:
+        conn.execute(update(reports).where(reports.c.id == report_id).values(year=year))
+        if key is None or year is None:
+            conn.execute(update(reports).where(reports.c.id == report_id).values(organ_key=key, version=1))
+            return
+        conn.execute(update(reports).where(reports.c.id == report_id).values(organ_key=key, version=-report_id,
+                                                                              is_current=False))
+        self._renumber(conn, key, year)
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    """Open the store at `url` (see `gongkai.store.default_url`), bringing its schema up to date."""
+    resolved = default_url(url)
+    engine = make_engine(resolved)
+    if migrate:
+        upgrade(engine)
+    return Store(resolved, engine)

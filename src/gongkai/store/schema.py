@@ -1,0 +1,132 @@
+"""The store's tables (SQLAlchemy Core). The Alembic migrations in `migrations/versions` create
+exactly these; a test compares the two on SQLite and PostgreSQL.
+
+One original (content-addressed by SHA-256) gives one report row; a report's cells and findings
+hang off it and are written in the same transaction, so a report is either wholly stored or absent.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+originals = Table(
+    "originals",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("first_path", Text),
+    Column("content", LargeBinary, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), ForeignKey("originals.sha256"), nullable=False, unique=True),
+    Column("path", Text),
+    Column("title", Text),
+    Column("organ", Text),  # as printed
+    Column("organ_key", Text),  # what versions are grouped by: canonical organ, else the folded name
+    Column("organ_canonical", Text),
+    Column("organ_kind", String(32)),
+    Column("organ_ambiguous", Boolean, nullable=False, server_default=text("false")),
+    Column("region_code", String(6)),
+    Column("region_level", String(16)),
+    Column("province", Text),
+    Column("province_code", String(6)),
+    Column("city", Text),
+    Column("city_code", String(6)),
+    Column("county", Text),
+    Column("county_code", String(6)),
+    Column("parent", Text),
+    Column("parent_code", String(6)),
+    Column("year", Integer),
+    Column("format", String(16)),
+    Column("published", Date),
+    Column("media_type", String(100)),
+    Column("recognised", Boolean, nullable=False, server_default=text("true")),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("is_current", Boolean, nullable=False, server_default=text("true")),
+    Column("extractor_version", String(64), nullable=False),
+    Column("n_errors", Integer, nullable=False, server_default=text("0")),
+    Column("n_warnings", Integer, nullable=False, server_default=text("0")),
+    Column("n_info", Integer, nullable=False, server_default=text("0")),
+    Column("report_json", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_reports_organ_year_version", "organ_key", "year", "version", unique=True),
+    Index(
+        "ux_reports_current",
+        "organ_key",
+        "year",
+        unique=True,
+        sqlite_where=text("is_current = 1"),
+        postgresql_where=text("is_current"),
+    ),
+    Index("ix_reports_year", "year"),
+    Index("ix_reports_region", "region_code"),
+)
+
+cells = Table(
+    "cells",
+    metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("tbl", String(32), primary_key=True),
+    Column("row_key", String(64), primary_key=True),
+    Column("col_key", String(64), primary_key=True),
+    Column("value", Float),
+    Column("raw", Text),
+    Column("unit", String(16)),
+    Column("provenance", Text),  # JSON
+)
+
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("cells", Text),  # JSON list of cell references
+    Column("expected", Text),  # JSON
+    Column("actual", Text),  # JSON
+    Column("line", Integer),
+    Index("ix_findings_report", "report_id"),
+    Index("ix_findings_code", "code"),
+)
+
+ingest_log = Table(
+    "ingest_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("path", Text),
+    Column("sha256", String(64)),
+    Column("status", String(16), nullable=False),  # stored | new_version | duplicate | failed | reparsed
+    Column("reason", String(64)),
+    Column("message", Text),
+    Column("report_id", Integer),
+    Index("ix_ingest_log_run", "run_id"),
+)

@@ -1,0 +1,80 @@
+"""Export: long and wide, CSV / Parquet / XLSX, with findings; the files load in pandas and DuckDB."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from storekit import SEEDS, gongkai_exe
+
+from gongkai.export import LONG_COLUMNS, export, findings_path
+from gongkai.ingest import ingest
+from gongkai.stats import Selection
+from gongkai.store import Store
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    ingest(store, [str(p) for p in sorted(SEEDS.iterdir())], workers=0)
+    return store
+
+
+def _load(path: Path, fmt: str, sheet: str | None = None) -> pd.DataFrame:
+    if fmt == "csv":
+        return pd.read_csv(path, dtype={"region_code": str, "province_code": str, "city_code": str,
+                                        "county_code": str})
+    if fmt == "parquet":
+        return pd.read_parquet(path)
+    return pd.read_excel(path, sheet_name=sheet, dtype={"region_code": str})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_long_export(seeded: Store, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"cells.{fmt}"
+    res = export(seeded, out, fmt=fmt, shape="long")
+    df = _load(out, fmt, "cells")
+    assert list(df.columns) == list(LONG_COLUMNS) and len(df) == res.rows > 400
+    cell = df[(df.organ == "长沙市人民政府办公室") & (df.table == "requests") & (df.row == "new_received")
+              & (df.column == "total")].iloc[0]
+    assert (cell.value, str(cell.raw).strip(), cell.year, cell.format) == (107, "107", 2024, "2021")
+    assert cell.region_code == "430100" and cell.city == "长沙市" and cell.organ_kind == "department"
+    assert '"line"' in cell.provenance
+    found = _load(findings_path(out), fmt) if fmt != "xlsx" else _load(out, fmt, "findings")
+    assert len(found) == res.findings > 0 and {"code", "severity", "message", "report_id"} <= set(found.columns)
+    if fmt != "xlsx":
+        n = duckdb.sql(f"select count(*) from '{out}' where \"table\" = 'requests'").fetchall()[0][0]
+        assert n == int((df.table == "requests").sum())
+        codes = {r[0] for r in duckdb.sql(f"select distinct code from '{findings_path(out)}'").fetchall()}
+        assert "completeness.table_missing" in codes
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_wide_export(seeded: Store, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"reports.{fmt}"
+    export(seeded, out, fmt=fmt, shape="wide")
+    df = _load(out, fmt, "reports")
+    assert len(df) == 5
+    assert "requests.new_received.total" in df.columns and "review_litigation.review.total" in df.columns
+    by_organ = df.set_index("organ")
+    assert by_organ.loc["浏阳市人民政府", "requests.new_received.total"] == 92
+    assert by_organ.loc["成安县", "requests.new_received.total"] == 11
+    assert pd.isna(by_organ.loc["长沙县人民政府", "requests.new_received.total"])  # tables were images
+    if fmt != "xlsx":
+        q = f"select \"requests.new_received.total\" from '{out}' where organ = '浏阳市人民政府'"
+        got = duckdb.sql(q).fetchall()[0]
+        assert got[0] == 92
+
+
+def test_export_selection_and_cli(seeded: Store, tmp_path: Path) -> None:
+    res = export(seeded, tmp_path / "hn.csv", fmt="csv", sel=Selection(region="湖南省"))
+    assert res.reports == 4
+    out = tmp_path / "all.parquet"
+    done = subprocess.run([gongkai_exe(), "export", "--db", seeded.url, "--format", "parquet", "--shape", "wide",
+                           "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "导出 5 份报告" in done.stdout
+    assert duckdb.sql(f"select count(*) from '{out}'").fetchall()[0][0] == 5
+    assert findings_path(out).exists()
