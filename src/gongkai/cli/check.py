@@ -32,16 +32,11 @@ class FailOn(StrEnum):
     never = "never"
 
 
-def _previous_from_store(report: Report) -> Report | None:
-    """The same organ's report of the year before, from the store once one exists (optional)."""
-    try:
-        from gongkai.store import previous_report  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        return previous_report(report)
-    except Exception:  # a store that is not set up is not an error of the check
-        return None
+def _previous_from_store(report: Report, db: str | None) -> Report | None:
+    """The same organ's report of the year before, from the store (none when no store exists yet)."""
+    from gongkai.store import previous_report  # the store is only opened when a report needs it
+
+    return previous_report(report, db)
 
 
 def _text(path: str, report: Report, findings: list[Finding]) -> str:
@@ -69,6 +64,8 @@ def check_command(
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="达到该严重程度的问题使退出码为1")] = FailOn.error,
     previous: Annotated[str | None, typer.Option("--previous", help="同一机关上一年度的报告（跨年度核查）")] = None,
     summary: Annotated[bool, typer.Option("--summary", help="汇总：每条规则有多少报告不通过，按年度和格式")] = False,
+    db: Annotated[str | None, typer.Option("--db", help="库的位置（未给出 --previous 时从库中查找上一年度报告）；"
+                                                       "默认 GONGKAI_DB 或内置 SQLite 文件")] = None,
 ) -> None:
     """按规则目录核查年度报告，输出问题（中文说明、规则代码、原文行号）。
 
@@ -97,7 +94,7 @@ def check_command(
                                      ensure_ascii=False) + "\n")
             print(f"== {path}\n  无法读取：{exc.message}（{exc.code}）", file=sys.stderr)
             continue
-        prev = prev_report if prev_report is not None else _previous_from_store(report)
+        prev = prev_report if prev_report is not None or summary else _previous_from_store(report, db)
         findings = check(report, prev)
         if code != EXIT_UNREADABLE and any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
             code = EXIT_FAILED

@@ -8,6 +8,7 @@ Both backends get the same schema from the same Alembic migrations.
 from __future__ import annotations
 
 from gongkai.store.db import Store, open_store
+from gongkai.store.previous import previous_report
 from gongkai.store.records import Prepared
 from gongkai.store.schema import cells, findings, ingest_log, metadata, originals, reports
 from gongkai.store.urls import default_path, default_url, normalise_url
@@ -24,6 +25,7 @@ __all__ = [
     "normalise_url",
     "open_store",
     "originals",
+    "previous_report",
     "reports",
 ]
 
