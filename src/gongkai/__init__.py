@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gongkai.extract import extract
-from gongkai.model import Cell, Report, TableData
+from gongkai.model import TABLE_KEYS, Cell, Report, TableData
 from gongkai.read import ReadError, read_bytes, read_path
 
 __all__ = ["Cell", "ReadError", "Report", "TableData", "is_report", "parse_bytes", "parse_path"]
@@ -39,5 +39,5 @@ def parse_path(path: str | Path) -> Report:
 def is_report(report: Report) -> bool:
     """Whether what was read looks like an annual report at all (a title, sections or tables)."""
     has_sections = sum(v is not None for v in report.sections.values()) + len(report.section_headings) >= 2
-    has_tables = any(report.table(k) for k in ("proactive", "requests", "review_litigation")) or report.legacy
+    has_tables = any(report.table(k) for k in TABLE_KEYS) or report.legacy
     return bool(has_tables or (report.meta.title and has_sections) or len(report.section_headings) >= 3)

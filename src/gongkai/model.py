@@ -6,12 +6,16 @@ A cell is either read from the source (with its raw text and where it came from)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Number = int | float
+
+TABLE_KEYS: tuple[str, ...] = ("proactive", "requests", "review_litigation")
+"""The tables of the 2019 and 2021 formats, as fields of `Report` (tables 2, 3 and 4)."""
 
 
 class _Model(BaseModel):
@@ -162,4 +166,15 @@ class Report(_Model):
     reading: Reading = Field(default_factory=Reading)
 
     def table(self, key: str) -> TableData | None:
-        return getattr(self, key) if key in ("proactive", "requests", "review_litigation") else None
+        return getattr(self, key) if key in TABLE_KEYS else None
+
+    def present_cells(self) -> Iterator[tuple[str, str, str, Cell]]:
+        """Every cell read from the source in tables 2–4, as (table, row, column, cell)."""
+        for key in TABLE_KEYS:
+            table = self.table(key)
+            if table is None:
+                continue
+            for row, cols in table.cells.items():
+                for col, cell in cols.items():
+                    if cell is not None:
+                        yield key, row, col, cell

@@ -6,9 +6,7 @@ from gongkai.check.labels import cell_label, table_title
 from gongkai.check.model import CellRef
 from gongkai.check.registry import Context, cell_ref, provenance_dict, register
 from gongkai.formats import sections
-from gongkai.model import TableData
-
-MODERN_TABLES = ("proactive", "requests", "review_litigation")
+from gongkai.model import TABLE_KEYS, TableData
 
 
 def _has_standard_sections(ctx: Context) -> bool:
@@ -19,7 +17,7 @@ def _has_standard_sections(ctx: Context) -> bool:
 
 def _check_sections(ctx: Context) -> None:
     r = ctx.report
-    missing_tables = {k for k in MODERN_TABLES if ctx.fmt and ctx.fmt.table(k) and r.table(k) is None}
+    missing_tables = {k for k in TABLE_KEYS if ctx.fmt and ctx.fmt.table(k) and r.table(k) is None}
     for s in sections():
         heading = r.section_headings.get(s.key)
         if heading is None:
@@ -70,7 +68,7 @@ def check_completeness(ctx: Context) -> None:
                 heading = r.section_headings.get(t.section)
                 ctx.emit("completeness.table_missing", expected=t.key, table_title=title,
                          line=heading.line if heading else None)
-    for key in MODERN_TABLES:
+    for key in TABLE_KEYS:
         data = r.table(key)
         if data is not None:
             _check_cells(ctx, data)

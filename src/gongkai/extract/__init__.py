@@ -18,13 +18,12 @@ from gongkai.extract.sections import Heading, find_headings, is_debris
 from gongkai.extract.tables import TableRead, read_table
 from gongkai.extract.tokens import Tokens
 from gongkai.formats import formats, get_format, sections
-from gongkai.model import Meta, Paragraph, Reading, Report
+from gongkai.model import TABLE_KEYS, Meta, Paragraph, Reading, Report
 from gongkai.normalize import fold, squeeze, to_simplified
 from gongkai.read.document import Document, construct
 
 __all__ = ["extract"]
 
-TABLE_KEYS = ("proactive", "requests", "review_litigation")
 _CITATION = {
     "2021": re.compile(r"国办公开办函[〔\[(【]2021[〕\])】]30号"),
     "2019": re.compile(r"国办公开办函[〔\[(【]2019[〕\])】]60号"),

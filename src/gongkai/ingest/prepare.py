@@ -16,7 +16,6 @@ from gongkai.read import ReadError
 from gongkai.read.detect import sniff
 from gongkai.store.records import CellRow, Prepared
 
-TABLE_KEYS = ("proactive", "requests", "review_litigation")
 _PIPELINE_PACKAGES = ("read", "extract", "formats", "check", "organs")
 
 
@@ -67,14 +66,8 @@ def report_cells(report: Report) -> list[CellRow]:
     """Every cell read (tables 2–4), every figure stated in prose (`narrative`) and the legacy table's
     harmonised figures (`legacy`), with canonical keys."""
     out: list[CellRow] = []
-    for key in TABLE_KEYS:
-        table = report.table(key)
-        if table is None:
-            continue
-        for row, cols in table.cells.items():
-            for col, c in cols.items():
-                if c is not None:
-                    out.append((key, row, col, _num(c.value), c.raw, c.unit, _prov(c.provenance)))
+    for key, row, col, c in report.present_cells():
+        out.append((key, row, col, _num(c.value), c.raw, c.unit, _prov(c.provenance)))
     for key, fig in report.narrative.items():
         out.append(("narrative", key, "value", _num(fig.value), fig.text, None, _prov(fig.provenance)))
     if report.legacy is not None:

@@ -1,6 +1,5 @@
 """The organ of a report resolved to a canonical unit, its kind, region and parent — the columns
-the store keeps for roll-ups. Uses `gongkai.organs.resolve_organ`; falls back to the organ kind
-alone while no resolver is available."""
+the store keeps for roll-ups (`gongkai.organs.resolve_organ`)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from gongkai.normalize import fold, squeeze
-from gongkai.organs import organ_kind
+from gongkai.organs import load_overrides, region_path, resolve_organ
 
 _OVERRIDES: Any = None
 
@@ -19,56 +18,31 @@ def set_overrides(path: str | None) -> None:
     _OVERRIDES = None
     _resolve_cached.cache_clear()
     if path:
-        from gongkai.organs import load_overrides
-
         _OVERRIDES = load_overrides(path)
-
-
-def _call_resolver(name: str, year: int | None) -> Any:
-    try:
-        from gongkai.organs import resolve_organ
-    except ImportError:
-        return None
-    try:
-        return resolve_organ(name, overrides=_OVERRIDES, year=year)
-    except TypeError:
-        return resolve_organ(name)
 
 
 def _codes(code: str | None) -> dict[str, tuple[str | None, str | None]]:
     """province/city/county (code, name) along the region's path."""
-    out: dict[str, tuple[str | None, str | None]] = {}
     if not code:
-        return out
-    try:
-        from gongkai.organs import region_path
-
-        for c, name, level in region_path(code):
-            out[str(level)] = (c, name)
-    except (ImportError, LookupError, ValueError):
-        pass
-    return out
+        return {}
+    return {str(level): (c, name) for c, name, level in region_path(code)}
 
 
 @cache
 def _resolve_cached(name: str, year: int | None) -> dict[str, Any]:
-    r = _call_resolver(name, year)
-    if r is None:
-        return {"organ_key": squeeze(fold(name)), "organ_canonical": None, "organ_kind": organ_kind(name),
-                "organ_ambiguous": False}
-    code = getattr(r, "region_code", None)
-    path = _codes(code)
+    r = resolve_organ(name, overrides=_OVERRIDES, year=year)
+    path = _codes(r.region_code)
     out = {
-        "organ_canonical": getattr(r, "canonical", None),
-        "organ_kind": getattr(r, "kind", None) or organ_kind(name),
-        "organ_ambiguous": bool(getattr(r, "ambiguous", False)),
-        "region_code": code,
-        "region_level": getattr(r, "level", None),
-        "province": getattr(r, "province", None),
-        "city": getattr(r, "city", None),
-        "county": getattr(r, "county", None),
-        "parent": getattr(r, "parent", None),
-        "parent_code": getattr(r, "parent_code", None),
+        "organ_canonical": r.canonical,
+        "organ_kind": r.kind,
+        "organ_ambiguous": r.ambiguous,
+        "region_code": r.region_code,
+        "region_level": r.level,
+        "province": r.province,
+        "city": r.city,
+        "county": r.county,
+        "parent": r.parent,
+        "parent_code": r.parent_code,
     }
     for level in ("province", "city", "county"):
         c, n = path.get(level, (None, None))

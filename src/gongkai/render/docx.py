@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import lxml.html
 
 from gongkai.formats import get_format
-from gongkai.model import Report
+from gongkai.model import TABLE_KEYS, Report
 from gongkai.render.layouts import _html_table, render_html
 from gongkai.render.synthetic import SyntheticReport
 
@@ -138,7 +138,7 @@ def report_page(report: Report) -> Page:
     placed: list[tuple[int, int, str | Grid]] = []
     fmt = get_format(report.meta.format) if report.meta.format else None
     table_lines: list[tuple[int, int]] = []
-    for key in ("proactive", "requests", "review_litigation"):
+    for key in TABLE_KEYS:
         data = report.table(key)
         if data is None or fmt is None or fmt.table(key) is None:
             continue
@@ -235,7 +235,7 @@ def differences(expected: Report, got: Report) -> list[str]:
         a, b = getattr(expected.meta, name), getattr(got.meta, name)
         if a != b:
             out.append(f"meta.{name}: {a!r} != {b!r}")
-    for key in ("proactive", "requests", "review_litigation"):
+    for key in TABLE_KEYS:
         ta, tb = expected.table(key), got.table(key)
         if (ta is None) != (tb is None):
             out.append(f"{key}: {'missing' if tb is None else 'unexpected'}")

@@ -9,9 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.formats import narrative_figures, sections
-from gongkai.model import Cell, Provenance, Report, TableData
-
-TABLE_KEYS = ("proactive", "requests", "review_litigation")
+from gongkai.model import TABLE_KEYS, Cell, Provenance, Report, TableData
 
 
 def provenance_dict(p: Provenance) -> dict[str, Any]:
@@ -39,14 +37,12 @@ def report_json(report: Report) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     subtotals: dict[str, Any] = {}
     strays: list[dict[str, Any]] = []
+    for key, row, col, c in report.present_cells():
+        cells[f"{key}.{row}.{col}"] = cell_dict(c)
     for key in TABLE_KEYS:
         table = report.table(key)
         if table is None:
             continue
-        for row, cols in table.cells.items():
-            for col, c in cols.items():
-                if c is not None:
-                    cells[f"{key}.{row}.{col}"] = cell_dict(c)
         for group, cols in table.subtotals.items():
             subtotals[f"{key}.{group}"] = {col: (None if c is None else c.value) for col, c in cols.items()}
         for s in table.strays:

@@ -10,6 +10,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from gongkai.formats import formats, narrative_figures, sections
+from gongkai.model import Provenance
 
 Num = Optional[Union[int, float]]  # noqa: UP007, UP045 (create_model needs runtime typing objects)
 
@@ -56,18 +57,12 @@ class MetaOut(_Strict):
     format: str | None
 
 
-class CellOut(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CellOut(Provenance):
+    """A present cell: its printed text and unit, and (flattened) where it came from."""
+
     raw: str = Field(description="the cell's text as printed")
     unit: str | None = None
     number: int | float | None = Field(None, description="the figure as printed, when it differs from value")
-    line: int | None = None
-    table: int | None = None
-    row: int | None = None
-    col: int | None = None
-    page: int | None = None
-    bbox: tuple[float, float, float, float] | None = None
-    confidence: float | None = None
 
 
 class IndicatorOut(CellOut):

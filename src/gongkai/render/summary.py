@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gongkai.formats import get_format, narrative_figures, sections
-from gongkai.model import Provenance, Report
+from gongkai.model import TABLE_KEYS, Provenance, Report
 
 _NARRATIVE_NAMES = {
     "requests_received": "新收申请",
@@ -46,7 +46,7 @@ def summary_text(report: Report, recognised: bool = True) -> str:
     absent = [s.label for s in sections() if s.key not in report.section_headings]
     lines.append(f"  章节：有内容 {'、'.join(present) or '无'}" + (f"；缺少 {'、'.join(absent)}" if absent else ""))
     fmt = get_format(m.format) if m.format in ("2019", "2021") else None
-    for key in ("proactive", "requests", "review_litigation"):
+    for key in TABLE_KEYS:
         table = report.table(key)
         tdef = (fmt or get_format("2021")).table(key)
         name = f"表{tdef.number} {tdef.title}" if tdef else key
