@@ -46,7 +46,12 @@ _CACHED_LEN = 80
 
 
 def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", to_simplified(text)).translate(_DASHES)
+    return fold_simplified(to_simplified(text))
+
+
+def fold_simplified(text: str) -> str:
+    """`fold` for text already converted to Simplified characters."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
 
 
 _fold_cached = lru_cache(maxsize=32768)(_fold)

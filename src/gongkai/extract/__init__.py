@@ -19,7 +19,7 @@ from gongkai.extract.tables import TableRead, read_table
 from gongkai.extract.tokens import Tokens
 from gongkai.formats import formats, get_format, sections
 from gongkai.model import TABLE_KEYS, Meta, Paragraph, Reading, Report
-from gongkai.normalize import fold, squeeze, to_simplified
+from gongkai.normalize import fold, fold_simplified, squeeze, to_simplified
 from gongkai.read.document import Document, construct
 
 __all__ = ["extract"]
@@ -34,12 +34,15 @@ _PROSE = re.compile(r"[。；;]")
 _SPACES_NOT_NEWLINE = re.compile(r"[^\S\n]+|[\u00a0\u2000-\u200b\u3000\ufeff]+")
 
 
-def _fold_all(texts: list[str]) -> list[str]:
-    """Every block folded and squeezed, in one pass over the whole text."""
-    joined = _SPACES_NOT_NEWLINE.sub("", fold("\n".join(t.replace("\n", " ") for t in texts))).split("\n")
-    if len(joined) != len(texts):  # a conversion that changed line breaks: fold line by line
-        joined = [squeeze(fold(t)) for t in texts]
-    return joined
+def _fold_all(texts: list[str]) -> tuple[list[str], bool]:
+    """Every block folded and squeezed, in one pass over the whole text; and whether the text had
+    Traditional characters (the same conversion tells)."""
+    joined = "\n".join(t.replace("\n", " ") for t in texts)
+    simplified = to_simplified(joined)
+    lines = _SPACES_NOT_NEWLINE.sub("", fold_simplified(simplified)).split("\n")
+    if len(lines) != len(texts):  # a conversion that changed line breaks: fold line by line
+        lines = [squeeze(fold(t)) for t in texts]
+    return lines, simplified != joined
 
 
 def _regions(headings: list[Heading], n: int) -> dict[str, tuple[int, int]]:
@@ -78,7 +81,7 @@ def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str |
 def extract(doc: Document) -> Report:
     blocks = doc.blocks
     texts = [b.text for b in blocks]
-    folded = _fold_all(texts)
+    folded, traditional = _fold_all(texts)
     cells = [b.cell for b in blocks]
     n = len(blocks)
 
@@ -149,7 +152,7 @@ def extract(doc: Document) -> Report:
             # From the section's start (header rows the format does not name, headers stacked vertically
             # in PDF text) to the last cell read: every line that is not prose belongs to the table.
             lo, hi = read.first_block, read.last_block
-            table_blocks.update(i for i in range(lo, hi + 1) if not _PROSE.search(folded[i]) or len(folded[i]) < 40)
+            table_blocks.update(i for i in range(lo, hi + 1) if len(folded[i]) < 40 or not _PROSE.search(folded[i]))
             start = min(_table_region(key, regions, headings, body_end)[0], lo)
             table_blocks.update(i for i in range(start, lo) if _header_line(folded[i], texts[i]))
 
@@ -161,7 +164,7 @@ def extract(doc: Document) -> Report:
     reading = Reading(
         format_basis=basis,
         table_formats={k: r.data.format for k, r in best.items()},
-        traditional=_has_traditional(texts),
+        traditional=traditional,
         truncated=_truncated(headings, best, body_end, n),
     )
     meta = Meta(
@@ -202,10 +205,12 @@ def _table_region(key: str, regions: dict[str, tuple[int, int]], headings: list[
 def _legacy_anchor(folded: list[str], anchors: tuple[str, ...], body_end: int) -> int | None:
     """The first short line naming the statistics table (统计指标, 政府信息公开情况统计表)."""
     pattern = _anchor_pattern(anchors)
-    for i in range(body_end):
-        f = folded[i]
-        if len(f) <= 40 and pattern.search(f):
-            return i
+    text = "\n".join(folded[:body_end])
+    for m in pattern.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        if (end if end >= 0 else len(text)) - start <= 40:
+            return text.count("\n", 0, start)
     return None
 
 
@@ -219,11 +224,6 @@ def _header_line(folded: str, text: str) -> bool:
     if _PROSE.search(folded):
         return False
     return len(folded) < 40 or all(len(piece) <= 20 for piece in text.split())
-
-
-def _has_traditional(texts: list[str]) -> bool:
-    joined = "\n".join(texts)
-    return to_simplified(joined) != joined
 
 
 def _truncated(headings: list[Heading], best: dict[str, TableRead], body_end: int, n: int) -> bool:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from gongkai.formats import ColumnDef
 from gongkai.model import Cell, Number, Provenance
 from gongkai.normalize import fold, squeeze
-from gongkai.read.document import construct
+from gongkai.read.document import new_cell
 
 _PARTS = re.compile(r"^(?P<num>[+\-]?[\d,]+(?:\.\d+)?)(?P<unit>[^\d]*)$")
 _NONE = re.compile(r"^(?:-+|/|\\|无|空|×)$")
@@ -39,7 +39,7 @@ def make_cell(raw: str, column: ColumnDef, provenance: Provenance) -> Cell:
     """Read one printed cell. Empty, `-` and `/` read 0; money is given in 万元 where the unit is known."""
     value, number, unit = read_value(raw, column.kind, column.unit)
     # Every field is computed here from typed inputs: skip pydantic's validation in this hot loop.
-    return construct(Cell, value=value, raw=raw, number=number, unit=unit, provenance=provenance)
+    return new_cell(value, raw, number, unit, provenance)
 
 
 @lru_cache(maxsize=32768)

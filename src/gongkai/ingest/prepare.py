@@ -45,17 +45,25 @@ def extractor_version() -> str:
     return f"{__version__}+{h.hexdigest()[:12]}"
 
 
-_PROV_FIELDS = ("line", "table", "row", "col", "page", "bbox", "confidence")
-
-
 def _prov(p: Provenance) -> str | None:
-    """Provenance as compact JSON (hand-built: this runs for every cell of every report)."""
+    """Provenance as compact JSON (hand-built: this runs for every cell of every report). Text lines
+    share their Provenance objects, so the JSON is remembered per object while a report is prepared."""
+    key = id(p)
+    hit = _PROV_MEMO.get(key)
+    if hit is not None and hit[0] is p:
+        return hit[1]
     parts = []
-    for k in _PROV_FIELDS:
-        v = getattr(p, k)
+    for k, v in p.__dict__.items():
         if v is not None:
             parts.append(f'"{k}":{json.dumps(list(v)) if k == "bbox" else v}')
-    return "{" + ",".join(parts) + "}" if parts else None
+    text = "{" + ",".join(parts) + "}" if parts else None
+    if len(_PROV_MEMO) > 65536:
+        _PROV_MEMO.clear()
+    _PROV_MEMO[key] = (p, text)
+    return text
+
+
+_PROV_MEMO: dict[int, tuple[Provenance, str | None]] = {}
 
 
 def _num(v: Any) -> float | None:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from gongkai.model import Provenance, Source
+from gongkai.model import Cell, Number, Provenance, Source
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -53,6 +53,20 @@ def construct(cls: type[M], **values: Any) -> M:
     obj = cls.__new__(cls)
     _set(obj, "__dict__", data)
     _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_CELL_FIELDS = ("value", "raw", "number", "unit", "provenance")
+
+
+def new_cell(value: Number | None, raw: str, number: Number | None, unit: str | None, provenance: Provenance) -> Cell:
+    """A Cell from values the reader computed: `construct` specialised to the model made for every
+    table cell, the hottest allocation of extraction."""
+    obj = Cell.__new__(Cell)
+    _set(obj, "__dict__", {"value": value, "raw": raw, "number": number, "unit": unit, "provenance": provenance})
+    _set(obj, "__pydantic_fields_set__", set(_CELL_FIELDS))
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj
