@@ -22,7 +22,7 @@ def test_parse_summary_of_a_seed():
     assert "标题：长沙市人民政府办公室2024年政府信息公开工作年度报告" in out.stdout
     assert "格式：2021（依据表格识别）" in out.stdout
     assert "表3 收到和处理政府信息公开申请情况：读出 175/175 格（格式 2021）" in out.stdout
-    assert "新收 107 · 上年结转 9 · 办结 108 · 结转下年 8" in out.stdout
+    assert "新收申请数 107 · 上年结转申请数 9 · 办结申请数 108 · 结转下年度申请数 8" in out.stdout
 
 
 def test_parse_json_lines_one_per_input():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from gongkai.check.model import CellRef
-from gongkai.check.registry import Context, cell_ref, provenance_dict, register, rule
+from gongkai.check.registry import Context, cell_ref, provenance_dict, register
 from gongkai.formats import get_format, narrative_figures
 from gongkai.normalize import label_key
 
@@ -15,17 +15,7 @@ CellPath = tuple[str, str, str]  # (table, row, column)
 @cache
 def figure_cells() -> dict[str, tuple[CellPath, ...]]:
     """Narrative key → the cells whose sum it states (`table` of narrative.toml, `+` for a sum)."""
-    out = {}
-    for fig in narrative_figures():
-        if not fig.table:
-            continue
-        paths = []
-        for part in fig.table.split("+"):
-            table, rest = part.strip().split(".", 1)
-            row, col = rest.rsplit(".", 1)
-            paths.append((table, row, col))
-        out[fig.key] = tuple(paths)
-    return out
+    return {fig.key: fig.cells for fig in narrative_figures() if fig.cells}
 
 
 @cache
@@ -37,7 +27,7 @@ def harmonised_labels() -> dict[str, frozenset[str]]:
 @register("prose")
 def check_prose(ctx: Context) -> None:
     r = ctx.report
-    names = rule("prose.figure_mismatch").params.get("names", {})
+    names = {fig.key: fig.label for fig in narrative_figures()}
     for key, figure in r.narrative.items():
         paths = figure_cells().get(key)
         if paths is None:

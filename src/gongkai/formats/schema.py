@@ -128,10 +128,23 @@ class NarrativeScaled(_Def):
 
 class NarrativeDef(_Def):
     key: str
+    label: str
     table: str | None = None
+    """The cell the figure states (`requests.new_received.total`), or a sum of cells joined by `+`."""
     patterns: tuple[str, ...] = ()
     zero_patterns: tuple[str, ...] = ()
     scaled_patterns: tuple[NarrativeScaled, ...] = ()
+
+    @property
+    def cells(self) -> tuple[tuple[str, str, str], ...]:
+        """(table, row, column) of each cell in `table`; empty when the figure has no table counterpart."""
+        out = []
+        for part in (self.table or "").split("+"):
+            if part.strip():
+                table, rest = part.strip().split(".", 1)
+                row, col = rest.rsplit(".", 1)
+                out.append((table, row, col))
+        return tuple(out)
 
 
 class TextVocabulary(_Def):

@@ -89,9 +89,12 @@ def html_grid(table_html: str) -> Grid:
             row.append(GridCell(text, int(td.get("rowspan", 1)), int(td.get("colspan", 1))))
         rows.append(row)
     header = 0
-    if rows and "申请人情况" in rows[0][0].text:
+    if rows and _REQUESTS_CORNER in rows[0][0].text:
         header = 3
     return Grid(rows, header)
+
+
+_REQUESTS_CORNER = get_format("2021").table("requests").headers[0]  # 申请人情况: table 3's three header rows
 
 
 def synthetic_page(rep: SyntheticReport) -> Page:

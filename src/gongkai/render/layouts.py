@@ -12,7 +12,7 @@ import html as html_lib
 from dataclasses import dataclass
 from typing import Literal
 
-from gongkai.formats import FormatDef, TableDef, get_format, sections
+from gongkai.formats import ColumnDef, FormatDef, RowDef, TableDef, get_format, sections
 from gongkai.normalize import to_simplified
 from gongkai.render.synthetic import SyntheticReport
 
@@ -38,12 +38,30 @@ def _group_label_before(table: TableDef) -> dict[str, str]:
     return out
 
 
+def header_levels(items: tuple[ColumnDef, ...] | tuple[RowDef, ...]) -> tuple[list[tuple[str, int]], list[str]]:
+    """Two-level headings from the definitions: the upper level gives each item its own label, or its
+    group's label once across the run of items in the group (with its span); the lower level holds
+    the labels of the grouped items. (`自然人 | 法人或其他组织 ×5 | 总计` over `商业企业 … 其他`.)"""
+    upper: list[tuple[str, int]] = []
+    lower: list[str] = []
+    for item in items:
+        if item.group is None:
+            upper.append((item.label, 1))
+            continue
+        lower.append(item.label)
+        if upper and upper[-1][0] == item.group:
+            upper[-1] = (item.group, upper[-1][1] + 1)
+        else:
+            upper.append((item.group, 1))
+    return upper, lower
+
+
 def _rows_table(rep: SyntheticReport, table: TableDef) -> list[_Row]:
     rows: list[_Row] = []
     key = table.key
-    if key == "requests":
-        heads = ["申请人情况", "自然人", "法人或其他组织", "总计"] + [c.label for c in table.columns[1:-1]]
-        rows.append(_Row(None, heads, header=True))
+    if any(c.group for c in table.columns):  # table 3: the applicant columns have two levels of headings
+        upper, lower = header_levels(table.columns)
+        rows.append(_Row(None, [table.headers[0]] + [label for label, _ in upper] + lower, header=True))
     before = _group_label_before(table)
     last_item = None
     for row in table.rows:
@@ -60,7 +78,9 @@ def _rows_table(rep: SyntheticReport, table: TableDef) -> list[_Row]:
 
 def _flat_table(rep: SyntheticReport, table: TableDef) -> list[_Row]:
     cols = [c.label for c in table.columns]
-    heads = ["行政复议", "行政诉讼", *cols, "未经复议直接起诉", "复议后起诉", *cols, *cols]
+    upper, lower = header_levels(table.rows)
+    ungrouped = sum(1 for r in table.rows if r.group is None)
+    heads = [label for label, _ in upper] + cols * ungrouped + lower + cols * len(lower)
     values = [rep.raw(table.key, r.key, c.key) for r in table.rows for c in table.row_columns(r)]
     return [_Row(None, heads, header=True), _Row(None, values)]
 
@@ -147,17 +167,22 @@ def _html_table(rep: SyntheticReport, fmt: FormatDef, table: TableDef) -> str:
     trs: list[str] = []
     if table.layout == "flat":
         cols = table.columns
-        trs.append("<tr>" + _td("行政复议", colspan=len(cols)) + _td("行政诉讼", colspan=2 * len(cols)) + "</tr>")
-        trs.append("<tr>" + "".join(_td(c.label, rowspan=2) for c in cols)
-                   + _td("未经复议直接起诉", colspan=len(cols)) + _td("复议后起诉", colspan=len(cols)) + "</tr>")
-        trs.append("<tr>" + "".join(_td(c.label) for c in cols) * 2 + "</tr>")
+        upper, lower = header_levels(table.rows)
+        trs.append("<tr>" + "".join(_td(label, colspan=span * len(cols)) for label, span in upper) + "</tr>")
+        ungrouped = sum(1 for r in table.rows if r.group is None)
+        trs.append("<tr>" + "".join(_td(c.label, rowspan=2) for c in cols) * ungrouped
+                   + "".join(_td(label, colspan=len(cols)) for label in lower) + "</tr>")
+        trs.append("<tr>" + "".join(_td(c.label) for c in cols) * len(lower) + "</tr>")
         trs.append("<tr>" + "".join(_td(rep.raw(table.key, r.key, c.key)) for r in table.rows for c in cols) + "</tr>")
-    elif table.key == "requests":
+    elif any(c.group for c in table.columns):
         cols = table.columns
-        trs.append("<tr>" + _td("申请人情况", rowspan=3, colspan=3) + _td("自然人", rowspan=2)
-                   + _td("法人或其他组织", colspan=len(cols) - 2) + _td("总计", rowspan=2) + "</tr>")
-        trs.append("<tr>" + "".join(_td("商业<br>企业" if c.key == "commercial" else c.label) for c in cols[1:-1])
-                   + "</tr>")
+        upper, lower = header_levels(cols)
+        trs.append("<tr>" + _td(table.headers[0], rowspan=3, colspan=3)
+                   + "".join(_td(label, rowspan=2) if span == 1 and label not in {c.group for c in cols}
+                             else _td(label, colspan=span) for label, span in upper) + "</tr>")
+        # The first grouped label is broken by a <br> (商业<br>企业), as pages often print it.
+        trs.append("<tr>" + "".join(_td(label[:2] + "<br>" + label[2:] if i == 0 else label)
+                                    for i, label in enumerate(lower)) + "</tr>")
         trs.append("<tr>" + "".join(_td("&nbsp;") for _ in cols) + "</tr>")
         before = _group_label_before(table)
         for row in table.rows:

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from gongkai.formats import get_format, narrative_figures, sections
-from gongkai.model import TABLE_KEYS, Provenance, Report
+from gongkai.model import TABLE_KEYS, Number, Provenance, Report, TableData
 
-_NARRATIVE_NAMES = {
-    "requests_received": "新收申请",
-    "requests_carried_over": "上年结转",
-    "requests_processed": "办结",
-    "requests_carried_forward": "结转下年",
-    "review_total": "行政复议",
-    "litigation_total": "行政诉讼",
-    "proactive_published": "主动公开信息",
-    "processing_fees_yuan": "信息处理费（元）",
-}
 _BASIS = {"tables": "依据表格识别", "citation": "依据所引格式文件识别（表格缺失）", None: "未能识别"}
 
 
@@ -31,6 +21,11 @@ def where(p: Provenance) -> str:
 
 def _fmt(v: object) -> str:
     return "空缺" if v is None else str(v)
+
+
+def _sum(table: TableData, cells: tuple[tuple[str, str, str], ...]) -> Number | None:
+    values = [table.value(row, col) for _, row, col in cells]
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 def summary_text(report: Report, recognised: bool = True) -> str:
@@ -63,21 +58,18 @@ def summary_text(report: Report, recognised: bool = True) -> str:
         for s in table.strays:
             raws = " ".join(s.raws)
             lines.append(f"    未能放入表格的数据（{s.kind}）：{s.label or ''} {raws}（{where(s.provenance)}）")
-        if key == "requests":
-            lines.append("    新收 {} · 上年结转 {} · 办结 {} · 结转下年 {}".format(
-                *(_fmt(table.value(r, "total")) for r in
-                  ("new_received", "carried_over", "total_processed", "carried_forward"))))
-        if key == "review_litigation":
-            lines.append("    复议 {} · 直接起诉 {} · 复议后起诉 {}".format(
-                *(_fmt(table.value(r, "total")) for r in ("review", "litigation_direct", "litigation_after_review"))))
+        key_figures = [f"{f.label} {_fmt(_sum(table, f.cells))}" for f in narrative_figures()
+                       if f.cells and all(t == key for t, _, _ in f.cells)]
+        if key_figures:  # the table's figures that reports also state in prose
+            lines.append("    " + " · ".join(key_figures))
     if report.legacy is not None:
         with_value = sum(i.value is not None for i in report.legacy.indicators)
         lines.append(f"  统计表（旧格式）：{len(report.legacy.indicators)} 项指标，{with_value} 项有数值")
         h = report.legacy.harmonised
         lines.append("    " + " · ".join(f"{k} {_fmt(v)}" for k, v in h.items()))
     if report.narrative:
-        figs = [f"{_NARRATIVE_NAMES.get(k, k)} {report.narrative[k].value}（{where(report.narrative[k].provenance)}）"
-                for k in (f.key for f in narrative_figures()) if k in report.narrative]
+        figs = [f"{f.label} {report.narrative[f.key].value}（{where(report.narrative[f.key].provenance)}）"
+                for f in narrative_figures() if f.key in report.narrative]
         lines.append("  文中数字：" + "；".join(figs))
     if report.reading.truncated:
         lines.append("  ！报告似乎被截断（缺少后续章节，表格未完）")
