@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,9 @@ def values(report: Report, table: str) -> dict[str, list]:
     data = report.table(table)
     assert data is not None, f"table {table} not read"
     return {row: [None if c is None else c.value for c in cols.values()] for row, cols in data.cells.items()}
+
+
+def needs(available: bool, reason: str) -> pytest.MarkDecorator:
+    """Skip where an optional system tool (LibreOffice, Tesseract) is missing — except in CI (`CI` set),
+    where the set-up installs it, so a missing tool fails the run instead of passing it silently."""
+    return pytest.mark.skipif(not available and not os.environ.get("CI"), reason=reason)

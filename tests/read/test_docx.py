@@ -15,8 +15,9 @@ from gongkai.read.docx import read_docx
 from gongkai.render.docx import Grid, GridCell, Page, differences, synthetic_page, to_docx
 from gongkai.render.layouts import render_text
 from gongkai.render.synthetic import synthesize
+from tests.conftest import needs
 
-needs_lo = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+needs_lo = needs(shutil.which("soffice") is not None, "LibreOffice not installed")
 
 
 def _expected_cells(rep, report) -> None:

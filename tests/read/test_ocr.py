@@ -17,8 +17,9 @@ from gongkai.render.docx import differences, synthetic_page
 from gongkai.render.image import degrade, png_bytes, table_image
 from gongkai.render.layouts import render_html, render_text
 from gongkai.render.synthetic import synthesize
+from tests.conftest import needs
 
-pytestmark = pytest.mark.skipif(not ocr_mod.available(), reason="Tesseract with chi_sim not installed")
+pytestmark = needs(ocr_mod.available(), "Tesseract with chi_sim not installed")
 DOUBTFUL = 0.6
 
 

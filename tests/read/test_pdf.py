@@ -16,8 +16,9 @@ from gongkai.read.pdf import read_pdf
 from gongkai.render.docx import Grid, GridCell, Page, differences, report_page, synthetic_page, to_docx
 from gongkai.render.layouts import render_text
 from gongkai.render.synthetic import synthesize
+from tests.conftest import needs
 
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+pytestmark = needs(shutil.which("soffice") is not None, "LibreOffice not installed")
 SEEDS = sorted((Path(__file__).parents[1] / "fixtures" / "seeds").glob("*.txt"))
 
 

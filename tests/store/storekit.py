@@ -69,6 +69,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     base = os.environ.get(PG_ENV)
     if not base:
+        if os.environ.get("CI"):  # CI starts PostgreSQL (scripts/services/postgres.sh): its absence is a failure
+            pytest.fail(f"{PG_ENV} is not set in CI")
         pytest.skip(PG_SKIP)
     url = _fresh_pg_database(base)
     try:
