@@ -56,8 +56,14 @@ def read_path(path: str | Path, images_dir: str | Path | None = None) -> Documen
     p = Path(path)
     try:
         data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise ReadError("unreadable", "文件不存在") from exc
+    except PermissionError as exc:
+        raise ReadError("unreadable", "没有读取该文件的权限") from exc
+    except IsADirectoryError as exc:
+        raise ReadError("unreadable", "这是一个目录，不是文件") from exc
     except OSError as exc:
-        raise ReadError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
+        raise ReadError("unreadable", f"无法读取文件（系统错误 {exc.errno}）") from exc
     doc = read_bytes(data, str(path))
     if doc.images:
         with contextlib.suppress(ImportError):
