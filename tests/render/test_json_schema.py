@@ -49,6 +49,19 @@ def test_committed_schema_is_what_gongkai_schema_prints():
     assert json.loads(out.stdout) == parse_output_schema()
 
 
+def test_error_lines_validate_and_are_not_reports(validator):
+    """What `parse --json` prints for unreadable inputs and for a page that is not a report."""
+    paths = [LAYOUTS / "empty.txt", LAYOUTS / "junk.bin", LAYOUTS / "not_report.html"]
+    out = subprocess.run([sys.executable, "-c", "from gongkai.cli import main; main()", "parse", "--json",
+                          *map(str, paths)], capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["error"]["code"] for line in lines] == ["empty", "binary", "not_a_report"]
+    for line in lines:
+        errors = sorted(validator.iter_errors(line), key=str)
+        assert not errors, errors[0]
+    assert not validator.is_valid({"source": {"path": "x"}, "error": {"code": "binary"}})
+
+
 def test_unreadable_inputs_raise_read_error_only():
     for name in ("empty.txt", "junk.bin"):
         with pytest.raises(ReadError):

@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import Any, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from gongkai.formats import formats, narrative_figures, sections
 from gongkai.model import Provenance
@@ -103,6 +103,27 @@ class ReadingOut(_Strict):
     strays: list[StrayOut]
 
 
+class ErrorOut(_Strict):
+    """Why an input gave no report: a read error (`empty`, `binary`, `unreadable`, `encrypted`, …) or
+    `not_a_report` (the input was read, but nothing in it is an annual report)."""
+
+    code: str
+    message: str
+
+
+class ErrorSourceOut(_Strict):
+    path: str | None
+    sha256: str | None
+    media_type: str | None
+
+
+class ReadErrorOutput(_Strict):
+    """One line of `gongkai parse --json` for an input that could not be read at all."""
+
+    source: ErrorSourceOut
+    error: ErrorOut
+
+
 @cache
 def parse_output_model() -> type[BaseModel]:
     tables = _table_models()
@@ -121,6 +142,7 @@ def parse_output_model() -> type[BaseModel]:
         "subtotals": (dict[str, dict[str, Num]], Field(description="subtotal rows printed for a group")),
         "narrative_sources": (dict[str, FigureSourceOut], ...),
         "reading": (ReadingOut, ...),
+        "error": (Optional[ErrorOut], Field(None, description="set when the input is not an annual report")),  # noqa: UP045
     }
     model = create_model("ParseOutput", __base__=_Strict, **fields)
     model.__doc__ = "One line of `gongkai parse --json`: a report read into the canonical keys."
@@ -128,7 +150,10 @@ def parse_output_model() -> type[BaseModel]:
 
 
 def parse_output_schema() -> dict[str, Any]:
-    schema = parse_output_model().model_json_schema(by_alias=True)
+    """A line of `parse --json` is either a report (`ParseOutput`) or a read error (`ReadErrorOutput`)."""
+    line = Union[parse_output_model(), ReadErrorOutput]  # noqa: UP007
+    schema = TypeAdapter(line).json_schema(by_alias=True)
+    schema["title"] = "gongkai parse --json line"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://gongkai.invalid/schema/parse-output.schema.json"
     return schema
