@@ -9,8 +9,9 @@ from gongkai.formats import get_format
 
 @cache
 def table_title(format_id: str | None, table: str) -> str:
-    if table == "legacy":
-        return "统计表"
+    legacy = get_format("legacy").table(table)
+    if legacy is not None:
+        return legacy.title
     fmt = get_format(format_id or "2021")
     t = fmt.table(table) or get_format("2021").table(table)
     return f"表{t.number}" if t else table
