@@ -7,6 +7,7 @@ A cell is either read from the source (with its raw text and where it came from)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -34,14 +35,20 @@ class Provenance(_Model):
     confidence: float | None = None
 
 
-class Cell(_Model):
-    """One table cell as read: the value, the text as printed, its unit and its place in the source."""
+@dataclass(slots=True)
+class Cell:
+    """One table cell as read: the value, the text as printed, its unit and its place in the source.
+
+    A plain slotted dataclass rather than a pydantic model: a report has hundreds of cells, and
+    making them is the hottest allocation of extraction. Pydantic still validates, serialises and
+    describes it as a field of `TableData`.
+    """
 
     value: Number | None
     raw: str
     number: Number | None = None
     unit: str | None = None
-    provenance: Provenance = Field(default_factory=Provenance)
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def blank(self) -> bool:

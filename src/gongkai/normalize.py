@@ -62,6 +62,25 @@ def squeeze(text: str) -> str:
     return _SPACES.sub("", text)
 
 
+def fold_lines(texts: list[str]) -> tuple[list[str], bool]:
+    """`squeeze(fold(t))` of every line of a document (the form matching reads), and whether any
+    had Traditional characters. Short lines (cells, labels, headings) repeat from report to report
+    and are remembered."""
+    short = _fold_line_cached
+    pairs = [short(t) if len(t) <= _CACHED_LEN else _fold_line(t) for t in texts]
+    return [p[0] for p in pairs], any([p[1] for p in pairs])
+
+
+def _fold_line(text: str) -> tuple[str, bool]:
+    if text.isascii():  # figures: only spaces to drop
+        return "".join(text.split()), False
+    simplified = to_simplified(text)
+    return squeeze(fold_simplified(simplified)), simplified != text
+
+
+_fold_line_cached = lru_cache(maxsize=65536)(_fold_line)
+
+
 @lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """The comparable core of a label: folded, without spaces, quotes, numbering and trailing note.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Literal
 
 from gongkai.extract.legacy import read_legacy
 from gongkai.extract.meta import find_published, find_title
@@ -19,8 +20,8 @@ from gongkai.extract.tables import TableRead, read_table
 from gongkai.extract.tokens import Tokens
 from gongkai.formats import formats, get_format, sections
 from gongkai.model import TABLE_KEYS, Meta, Paragraph, Reading, Report
-from gongkai.normalize import fold, fold_simplified, squeeze, to_simplified
-from gongkai.read.document import Document, construct
+from gongkai.normalize import fold, fold_lines, squeeze
+from gongkai.read.document import Block, Document, construct
 
 __all__ = ["extract"]
 
@@ -29,20 +30,7 @@ _CITATION = {
     "2019": re.compile(r"国办公开办函[〔\[(【]2019[〕\])】]60号"),
 }
 _PROSE = re.compile(r"[。；;]")
-
-
-_SPACES_NOT_NEWLINE = re.compile(r"[^\S\n]+|[\u00a0\u2000-\u200b\u3000\ufeff]+")
-
-
-def _fold_all(texts: list[str]) -> tuple[list[str], bool]:
-    """Every block folded and squeezed, in one pass over the whole text; and whether the text had
-    Traditional characters (the same conversion tells)."""
-    joined = "\n".join(t.replace("\n", " ") for t in texts)
-    simplified = to_simplified(joined)
-    lines = _SPACES_NOT_NEWLINE.sub("", fold_simplified(simplified)).split("\n")
-    if len(lines) != len(texts):  # a conversion that changed line breaks: fold line by line
-        lines = [squeeze(fold(t)) for t in texts]
-    return lines, simplified != joined
+Basis = Literal["tables", "citation"]
 
 
 def _regions(headings: list[Heading], n: int) -> dict[str, tuple[int, int]]:
@@ -64,7 +52,7 @@ def _body_end(folded: list[str], headings: list[Heading]) -> int:
     return len(folded)
 
 
-def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str | None, str | None]:
+def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str | None, Basis | None]:
     """(format, basis). The tables decide; a table that reads equally well in several formats has no
     vote. Without tables, the format notice the report cites decides."""
     votes: dict[str, int] = {}
@@ -81,7 +69,7 @@ def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str |
 def extract(doc: Document) -> Report:
     blocks = doc.blocks
     texts = [b.text for b in blocks]
-    folded, traditional = _fold_all(texts)
+    folded, traditional = fold_lines(texts)
     cells = [b.cell for b in blocks]
     n = len(blocks)
 
@@ -124,8 +112,8 @@ def extract(doc: Document) -> Report:
             continue
         read(key, start, end)
         if key in best and previous is not None and key not in regions:
-            first = best[key].first_block
-            if best[previous].last_block >= first:
+            first, last = best[key].first_block, best[previous].last_block
+            if first is not None and last is not None and last >= first:
                 read(previous, spans[previous][0], first)
         if key in best:
             previous = key
@@ -147,12 +135,12 @@ def extract(doc: Document) -> Report:
             fmt, basis = "legacy", "tables"
 
     table_blocks = set(legacy_blocks)
-    for key, read in best.items():
-        if read.first_block is not None:
+    for key, table_read in best.items():
+        lo, hi = table_read.first_block, table_read.last_block
+        if lo is not None and hi is not None:
             # From the section's start (header rows the format does not name, headers stacked vertically
             # in PDF text) to the last cell read: every line that is not prose belongs to the table.
-            lo, hi = read.first_block, read.last_block
-            table_blocks.update(i for i in range(lo, hi + 1) if len(folded[i]) < 40 or not _PROSE.search(folded[i]))
+            table_blocks.update([i for i in range(lo, hi + 1) if len(folded[i]) < 40 or not _PROSE.search(folded[i])])
             start = min(_table_region(key, regions, headings, body_end)[0], lo)
             table_blocks.update(i for i in range(start, lo) if _header_line(folded[i], texts[i]))
 
@@ -234,16 +222,18 @@ def _truncated(headings: list[Heading], best: dict[str, TableRead], body_end: in
     return any(r.data.ended_early for r in best.values()) or (bool(keys) and body_end >= n and "problems" not in keys)
 
 
-def _paragraphs(blocks, folded, headings, title_block, body_end, table_blocks):
+def _paragraphs(blocks: list[Block], folded: list[str], headings: list[Heading], title_block: int | None,
+                body_end: int, table_blocks: set[int]) -> tuple[list[tuple[int, Paragraph]], dict[str, str | None]]:
     """Running text with its role, and the text of each section (tables and debris left out)."""
     heading_at = {h.block: h for h in headings}
     first = headings[0].block if headings else body_end
     out: list[tuple[int, Paragraph]] = []
     texts: dict[str, list[str]] = {s.key: [] for s in sections()}
     current: str | None = None
-    for i, block in enumerate(blocks):
-        if not folded[i]:
-            continue
+    # Table lines are most of a report: leave them out before looking at each line.
+    kept = [i for i, f in enumerate(folded) if f and (i not in table_blocks or i in heading_at or i == title_block)]
+    for i in kept:
+        block = blocks[i]
         text = block.text.strip()
         h = heading_at.get(i)
         if h is not None:

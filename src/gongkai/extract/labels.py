@@ -23,7 +23,7 @@ class Entry:
     deviation: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every label read, and a frozen dataclass is slow to make
 class Match:
     entry: Entry
     start: int
@@ -70,16 +70,17 @@ class LabelIndex:
         names something in this table. In the header part of a table a name is preferably read as a
         column heading; among the rows, as a row (`其他`, `总计` are both)."""
         run: list[int] = []
-        j = i
-        while j < len(tokens) and len(run) < _MAX_JOIN:
-            kind = tokens[j].kind
-            if kind is Kind.LABEL:
+        texts: list[str] = []
+        j, n = i, len(tokens)
+        while j < n and len(run) < _MAX_JOIN:
+            tok = tokens[j]
+            if tok.kind is Kind.LABEL:
                 run.append(j)
-            elif kind is not Kind.SEP:
+                texts.append(tok.text)
+            elif tok.kind is not Kind.SEP:
                 break
             j += 1
-        texts = tuple(tokens[k].text for k in run)
-        hit = self._lookup(texts, in_rows)
+        hit = self._lookup(tuple(texts), in_rows)
         if hit is None:
             return None
         entry, n, raw = hit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from gongkai.formats import extra_sections, sections, text_vocabulary
 from gongkai.normalize import label_key
@@ -80,6 +80,10 @@ def _tail(text: str, n: int) -> str:
     return ""
 
 
+_CACHED_LEN = 80
+_match_short = lru_cache(maxsize=32768)(match_heading)  # table labels and headings repeat from report to report
+
+
 def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) -> list[Heading]:
     """Section headings in reading order; each section key is taken once (the first)."""
     seen: set[str] = set()
@@ -87,7 +91,7 @@ def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) 
     for i, (text, f) in enumerate(zip(blocks_text, folded, strict=True)):
         if not f or f.isascii() or (cells[i] and len(f) > 40):  # a heading has Chinese words
             continue
-        m = match_heading(text, f)
+        m = _match_short(text, f) if len(text) <= _CACHED_LEN else match_heading(text, f)
         if m is None:
             continue
         key, label, inline = m

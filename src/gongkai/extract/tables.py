@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Literal
 
 from gongkai.extract.labels import LabelIndex, Match, label_index
 from gongkai.extract.tokens import Kind, Token
-from gongkai.extract.values import make_cell
+from gongkai.extract.values import read_value
 from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
 from gongkai.normalize import label_key
 from gongkai.read.document import construct
 
 _PROSE_LEN = 40
+StrayKind = Literal["extra_row", "unplaced", "ambiguous"]
 
 
 class TableRead:
@@ -52,16 +54,25 @@ class TableRead:
             if self.last_block is None or last > self.last_block:
                 self.last_block = last
 
-    def defer(self, target: dict[str, Cell | None], column: ColumnDef, token: Token) -> None:
-        target[column.key] = None
-        self._pending.append((target, column, token))
-        self.last_placed = max(self.last_placed, token.block)
+    def defer(self, target: dict[str, Cell | None], columns: tuple[ColumnDef, ...], tokens: list[Token]) -> int:
+        """Place `tokens` in `columns` of `target` (their cells are made when `data` is asked for);
+        returns how many were placed."""
+        pending = self._pending
+        for column, token in zip(columns, tokens, strict=False):
+            target[column.key] = None
+            pending.append((target, column, token))
+        n = min(len(columns), len(tokens))
+        if n and tokens[n - 1].block > self.last_placed:  # tokens are in reading order
+            self.last_placed = tokens[n - 1].block
+        return n
 
     @property
     def data(self) -> TableData:
         if self._pending:
-            for target, column, tok in self._pending:
-                target[column.key] = make_cell(tok.text, column, tok.provenance)
+            for target, column, tok in self._pending:  # `make_cell`, unrolled: this runs for every cell
+                raw = tok.text
+                value, number, unit = read_value(raw, column.kind, column.unit)
+                target[column.key] = Cell(value, raw, number, unit, tok.provenance)
             self._pending = []
         return self._data
 
@@ -83,7 +94,7 @@ class TableRead:
         return self.placed > 0 or self.rows_matched > 0 or self.signature_hits > 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Segment:
     match: Match | None
     label: Token | None
@@ -124,14 +135,7 @@ def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
     return cells
 
 
-def _place(result: TableRead, target: dict[str, Cell | None], columns: tuple[ColumnDef, ...],
-           cells: list[Token]) -> int:
-    for col, tok in zip(columns, cells, strict=False):
-        result.defer(target, col, tok)
-    return min(len(columns), len(cells))
-
-
-def _stray(kind: str, label: str | None, values: list[Token], row: str | None = None,
+def _stray(kind: StrayKind, label: str | None, values: list[Token], row: str | None = None,
            expected: int | None = None) -> StrayRow:
     first = values[0].provenance if values else None
     return StrayRow(kind=kind, label=label, row=row, raws=[v.text for v in values if v.kind is not Kind.SEP],
@@ -188,22 +192,22 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                     data.strays.append(_stray("ambiguous", seg.match.raw, seg.values, row.key, len(columns)))
                 continue
             assert seg.label is not None
-            data.labels[entry.key] = LabelSeen(raw=seg.match.raw, matched=row.label, deviation=entry.deviation,
-                                               provenance=seg.label.provenance)
+            data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
+                                               deviation=entry.deviation, provenance=seg.label.provenance)
             cells = _fit(seg.values, len(columns), spaced)
             result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
-                result.placed += _place(result, data.cells[row.key], columns, cells)
+                result.placed += result.defer(data.cells[row.key], columns, cells)
                 data.ended_early = data.ended_early or len(cells) < len(columns)
             elif cells:
-                kind = "ambiguous" if len(cells) > len(columns) else "unplaced"
+                kind: StrayKind = "ambiguous" if len(cells) > len(columns) else "unplaced"
                 data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
         elif entry.kind == "group" and filled:
             cells = _fit(seg.values, len(table.columns), spaced)
             result.touch(cells)
             if len(cells) == len(table.columns):
                 subtotal: dict[str, Cell | None] = {}
-                _place(result, subtotal, table.columns, cells)
+                result.defer(subtotal, table.columns, cells)
                 data.subtotals[entry.key] = subtotal
             else:
                 data.strays.append(_stray("unplaced", seg.match.raw, cells, entry.key, len(table.columns)))
@@ -234,17 +238,19 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
         elif tok.kind is not Kind.SEP and (tok.kind is Kind.VALUE or values or result.first_block is not None):
             values.append(tok)  # headers may be unreadable (stacked characters): values alone start the table
         i += 1
-    slots = [(r, c) for r in table.rows for c in table.row_columns(r)]
-    while values and values[-1].kind is Kind.BLANK and len(values) > len(slots):
+    rows = _rows(format_id, table_key)
+    slots = sum(len(columns) for _, columns in rows.values())
+    while values and values[-1].kind is Kind.BLANK and len(values) > slots:
         values.pop()
     result.touch(values)
-    if len(values) > len(slots):
-        data.strays.append(_stray("ambiguous", None, values, None, len(slots)))
+    if len(values) > slots:
+        data.strays.append(_stray("ambiguous", None, values, None, slots))
         return result
-    for (row, col), tok in zip(slots, values, strict=False):
-        result.defer(data.cells[row.key], col, tok)
-        result.placed += 1
-    data.ended_early = 0 < len(values) < len(slots)
+    start = 0
+    for key, (_, columns) in rows.items():
+        result.placed += result.defer(data.cells[key], columns, values[start:start + len(columns)])
+        start += len(columns)
+    data.ended_early = 0 < len(values) < slots
     return result
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from gongkai.model import Provenance
 from gongkai.normalize import fold, squeeze
-from gongkai.read.document import Block, construct
+from gongkai.read.document import Block, with_col
 
 
 class Kind(Enum):
@@ -56,10 +56,6 @@ def cell_kind(text: str) -> Kind:
     return Kind.LABEL
 
 
-def _with_col(p: Provenance, col: int) -> Provenance:
-    return p if p.col is not None else construct(Provenance, **{**p.__dict__, "col": col})
-
-
 def _split_cells(text: str) -> list[str] | None:
     """The cells of a `|` or tab separated row, or None when the line is not such a row."""
     stripped = text.strip()
@@ -94,7 +90,7 @@ def block_tokens(block: Block, index: int) -> list[Token]:
     if cells is not None:
         if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
             return []
-        return [Token(c.strip(), cell_kind(c), index, _with_col(prov, i)) for i, c in enumerate(cells, 1)]
+        return [Token(c.strip(), cell_kind(c), index, with_col(prov, i)) for i, c in enumerate(cells, 1)]
     pieces = _SPLIT.split(text.strip())
     if len(pieces) == 1:
         return [Token(text, cell_kind(text), index, prov)]
@@ -111,7 +107,7 @@ def block_tokens(block: Block, index: int) -> list[Token]:
             tokens[-1].text += " " + piece
             continue
         col += 1
-        tokens.append(Token(piece, kind, index, _with_col(prov, col)))
+        tokens.append(Token(piece, kind, index, with_col(prov, col)))
     return tokens
 
 
@@ -129,27 +125,26 @@ def _line_kind(text: str) -> Kind | None:
 class Tokens:
     """Every block of a document tokenised once, in reading order; a region is a slice of it."""
 
-    __slots__ = ("spaced", "starts", "tokens")
+    __slots__ = ("has_sep", "starts", "tokens")
 
     def __init__(self, blocks: list[Block]):
         out: list[Token] = []
+        append = out.append
         starts = [0] * (len(blocks) + 1)
-        sep = Kind.SEP
-        # In double-spaced text (an empty line after every line, as most scrapes are) the empty lines
-        # only separate cells: they are left out, and every region is read as double spaced.
-        self.spaced = _document_double_spaced(blocks)
+        line_kind = _line_kind
+        self.has_sep = False  # no empty line at all (double-spaced text is read without them)
         for i, block in enumerate(blocks):
             starts[i] = len(out)
             text = block.text
             if block.cell:  # a grid cell, empty or not, is always one cell
-                out.append(Token(text, cell_kind(text), i, block.provenance))
+                append(Token(text, cell_kind(text), i, block.provenance))
             elif not text:
-                if not self.spaced:
-                    out.append(Token(text, sep, i, block.provenance))
+                append(Token(text, Kind.SEP, i, block.provenance))
+                self.has_sep = True
             else:
-                kind = _line_kind(text)
-                if kind is not None:
-                    out.append(Token(text, kind, i, block.provenance))  # one cell on its line: the usual scrape
+                kind = line_kind(text)
+                if kind is not None:  # one cell on its line: the usual scrape
+                    append(Token(text, kind, i, block.provenance))
                 else:
                     out.extend(block_tokens(block, i))
         starts[len(blocks)] = len(out)
@@ -161,24 +156,8 @@ class Tokens:
         return self.tokens[self.starts[start]:self.starts[end]]
 
     def region_spaced(self, tokens: list[Token]) -> bool:
-        return self.spaced or double_spaced(tokens)
-
-
-def _document_double_spaced(blocks: list[Block]) -> bool:
-    """Whether (nearly) every non-empty text line is followed by an empty one."""
-    content = followed = 0
-    previous_full = False
-    for block in blocks:
-        if block.cell:
-            return False
-        if block.text:
-            content += 1
-            previous_full = True
-        else:
-            followed += previous_full
-            previous_full = False
-    return content > 20 and followed / content >= 0.9
-
+        """Whether empty lines in `tokens` only separate cells (without any, the question is moot)."""
+        return not self.has_sep or double_spaced(tokens)
 
 
 def double_spaced(tokens: list[Token]) -> bool:

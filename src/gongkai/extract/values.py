@@ -9,7 +9,6 @@ from functools import lru_cache
 from gongkai.formats import ColumnDef
 from gongkai.model import Cell, Number, Provenance
 from gongkai.normalize import fold, squeeze
-from gongkai.read.document import new_cell
 
 _PARTS = re.compile(r"^(?P<num>[+\-]?[\d,]+(?:\.\d+)?)(?P<unit>[^\d]*)$")
 _NONE = re.compile(r"^(?:-+|/|\\|无|空|×)$")
@@ -38,8 +37,7 @@ def parse_number(text: str) -> tuple[Decimal | None, str | None]:
 def make_cell(raw: str, column: ColumnDef, provenance: Provenance) -> Cell:
     """Read one printed cell. Empty, `-` and `/` read 0; money is given in 万元 where the unit is known."""
     value, number, unit = read_value(raw, column.kind, column.unit)
-    # Every field is computed here from typed inputs: skip pydantic's validation in this hot loop.
-    return new_cell(value, raw, number, unit, provenance)
+    return Cell(value, raw, number, unit, provenance)
 
 
 @lru_cache(maxsize=32768)

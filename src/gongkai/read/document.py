@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from gongkai.model import Cell, Number, Provenance, Source
+from gongkai.model import Provenance, Source
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,12 +38,12 @@ _set = object.__setattr__
 def construct(cls: type[M], **values: Any) -> M:
     """An instance of a model from values already known to be valid, without validation.
 
-    For the hot loops of reading (a Provenance per line, a Cell per table cell): pydantic's own
+    For the hot loops of reading (a Provenance per line, a paragraph per block): pydantic's own
     `model_construct` is slower than validating.
     """
     static, factories, count = _defaults(cls)
     if len(values) == count:
-        data = values  # every field given (a Cell): nothing to fill in
+        data = values  # every field given: nothing to fill in
     else:
         data = dict(static)
         for name, factory in factories.items():
@@ -58,25 +58,21 @@ def construct(cls: type[M], **values: Any) -> M:
     return obj
 
 
-_CELL_FIELDS = ("value", "raw", "number", "unit", "provenance")
-
-
-def new_cell(value: Number | None, raw: str, number: Number | None, unit: str | None, provenance: Provenance) -> Cell:
-    """A Cell from values the reader computed: `construct` specialised to the model made for every
-    table cell, the hottest allocation of extraction."""
-    obj = Cell.__new__(Cell)
-    _set(obj, "__dict__", {"value": value, "raw": raw, "number": number, "unit": unit, "provenance": provenance})
-    _set(obj, "__pydantic_fields_set__", set(_CELL_FIELDS))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
 @lru_cache(maxsize=131072)
-def line_provenance(line: int) -> Provenance:
-    """The provenance of line `line`. Shared between documents, like every provenance never mutated
-    (derive a new one with `model_copy`)."""
-    return construct(Provenance, line=line)
+def line_provenance(line: int | None, col: int | None = None) -> Provenance:
+    """The provenance of line `line` (and of its `col`-th cell, for a row printed on one line). Shared
+    between documents, like every provenance never mutated (derive a new one with `model_copy`)."""
+    return construct(Provenance, line=line) if col is None else construct(Provenance, line=line, col=col)
+
+
+def with_col(p: Provenance, col: int) -> Provenance:
+    """`p` narrowed to the `col`-th cell of its line; shared when `p` is a plain line."""
+    d = p.__dict__
+    if d["col"] is not None:
+        return p
+    if d["table"] is None and d["row"] is None and d["page"] is None and d["bbox"] is None and d["confidence"] is None:
+        return line_provenance(d["line"], col)
+    return construct(Provenance, **{**d, "col": col})
 
 
 @dataclass(slots=True)
