@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from gongkai.extract.tokens import Kind, Token
+from gongkai.extract.tokens import LABEL, SEP, Token
 from gongkai.formats import TableDef, get_format
 from gongkai.normalize import label_key
 
@@ -74,10 +74,10 @@ class LabelIndex:
         j, n = i, len(tokens)
         while j < n and len(run) < _MAX_JOIN:
             tok = tokens[j]
-            if tok.kind is Kind.LABEL:
+            if tok.kind is LABEL:
                 run.append(j)
                 texts.append(tok.text)
-            elif tok.kind is not Kind.SEP:
+            elif tok.kind is not SEP:
                 break
             j += 1
         hit = self._lookup(tuple(texts), in_rows)

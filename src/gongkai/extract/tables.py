@@ -13,7 +13,7 @@ from functools import cache
 from typing import Literal
 
 from gongkai.extract.labels import LabelIndex, Match, label_index
-from gongkai.extract.tokens import Kind, Token
+from gongkai.extract.tokens import BLANK, LABEL, SEP, VALUE, Token
 from gongkai.extract.values import read_value
 from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
@@ -48,11 +48,14 @@ class TableRead:
     def touch(self, tokens: list[Token]) -> None:
         """Extend the table's extent over `tokens` (in reading order)."""
         if tokens:
-            first, last = tokens[0].block, tokens[-1].block
-            if self.first_block is None or first < self.first_block:
-                self.first_block = first
-            if self.last_block is None or last > self.last_block:
-                self.last_block = last
+            self.touch_blocks(tokens[0].block, tokens[-1].block)
+
+    def touch_blocks(self, first: int, last: int) -> None:
+        """Extend the table's extent over blocks `first` to `last`."""
+        if self.first_block is None or first < self.first_block:
+            self.first_block = first
+        if self.last_block is None or last > self.last_block:
+            self.last_block = last
 
     def defer(self, target: dict[str, Cell | None], columns: tuple[ColumnDef, ...], tokens: list[Token]) -> int:
         """Place `tokens` in `columns` of `target` (their cells are made when `data` is asked for);
@@ -120,17 +123,18 @@ def _rows(format_id: str, table_key: str) -> dict[str, tuple[RowDef, tuple[Colum
     return {r.key: (r, table.row_columns(r)) for r in table.rows}
 
 
-def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
-    """The cells of a row: in single-spaced text an empty line inside a row may be an empty cell,
-    but only when that makes the row exactly as long as the format says."""
+def _fit(values: list[Token], filled: list[Token], expected: int, spaced: bool) -> list[Token]:
+    """The cells of a row (`filled`: its values without empty lines): in single-spaced text an empty
+    line inside a row may be an empty cell, but only when that makes the row exactly as long as the
+    format says."""
     if not spaced:
         with_seps = list(values)
-        while with_seps and with_seps[-1].kind in (Kind.SEP, Kind.BLANK) and len(with_seps) > expected:
+        while with_seps and with_seps[-1].kind in (SEP, BLANK) and len(with_seps) > expected:
             with_seps.pop()
-        if len(with_seps) == expected and any(v.kind is Kind.SEP for v in with_seps):
+        if len(with_seps) == expected and any(v.kind is SEP for v in with_seps):
             return with_seps
-    cells = [v for v in values if v.kind is not Kind.SEP]
-    while cells and cells[-1].kind is Kind.BLANK and len(cells) > expected:
+    cells = list(filled)
+    while cells and cells[-1].kind is BLANK and len(cells) > expected:
         cells.pop()
     return cells
 
@@ -138,7 +142,7 @@ def _fit(values: list[Token], expected: int, spaced: bool) -> list[Token]:
 def _stray(kind: StrayKind, label: str | None, values: list[Token], row: str | None = None,
            expected: int | None = None) -> StrayRow:
     first = values[0].provenance if values else None
-    return StrayRow(kind=kind, label=label, row=row, raws=[v.text for v in values if v.kind is not Kind.SEP],
+    return StrayRow(kind=kind, label=label, row=row, raws=[v.text for v in values if v.kind is not SEP],
                     expected=expected, **({"provenance": first} if first else {}))
 
 
@@ -148,13 +152,13 @@ def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.kind is Kind.LABEL:
+        if tok.kind is LABEL:
             m = index.match(tokens, i, in_rows=in_rows)
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 in_rows = in_rows or m.entry.kind in ("row", "group")
-                segments.append(_Segment(m, tokens[i]))
-                result.touch(tokens[i:m.end])
+                segments.append(_Segment(m, tok))
+                result.touch_blocks(tok.block, tokens[m.end - 1].block)
                 i = m.end
                 continue
             result.signature_hits += index.is_signature(tok.text)
@@ -176,10 +180,10 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
     last_row = row_positions[-1] if row_positions else -1
     for k, seg in enumerate(segments):
-        filled = [v for v in seg.values if v.kind is not Kind.SEP]
+        filled = [v for v in seg.values if v.kind is not SEP]
         if seg.match is None:
             label = seg.label.text.strip() if seg.label else None
-            if filled and any(v.kind is Kind.VALUE for v in filled) and label and len(label) <= _PROSE_LEN:
+            if filled and any(v.kind is VALUE for v in filled) and label and len(label) <= _PROSE_LEN:
                 data.strays.append(_stray("extra_row", label, seg.values))
                 result.touch(filled)
             continue
@@ -194,7 +198,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             assert seg.label is not None
             data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
                                                deviation=entry.deviation, provenance=seg.label.provenance)
-            cells = _fit(seg.values, len(columns), spaced)
+            cells = _fit(seg.values, filled, len(columns), spaced)
             result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
                 result.placed += result.defer(data.cells[row.key], columns, cells)
@@ -203,7 +207,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 kind: StrayKind = "ambiguous" if len(cells) > len(columns) else "unplaced"
                 data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
         elif entry.kind == "group" and filled:
-            cells = _fit(seg.values, len(table.columns), spaced)
+            cells = _fit(seg.values, filled, len(table.columns), spaced)
             result.touch(cells)
             if len(cells) == len(table.columns):
                 subtotal: dict[str, Cell | None] = {}
@@ -225,22 +229,22 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.kind is Kind.LABEL:
+        if tok.kind is LABEL:
             m = index.match(tokens, i, in_rows=True)
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 result.rows_matched += m.entry.kind == "row"
-                result.touch(tokens[i:m.end])
+                result.touch_blocks(tok.block, tokens[m.end - 1].block)
                 i = m.end
                 continue
             if values:
                 break
-        elif tok.kind is not Kind.SEP and (tok.kind is Kind.VALUE or values or result.first_block is not None):
+        elif tok.kind is not SEP and (tok.kind is VALUE or values or result.first_block is not None):
             values.append(tok)  # headers may be unreadable (stacked characters): values alone start the table
         i += 1
     rows = _rows(format_id, table_key)
     slots = sum(len(columns) for _, columns in rows.values())
-    while values and values[-1].kind is Kind.BLANK and len(values) > slots:
+    while values and values[-1].kind is BLANK and len(values) > slots:
         values.pop()
     result.touch(values)
     if len(values) > slots:
@@ -283,7 +287,7 @@ def _with_evidence(groups: tuple[tuple[str, ...], ...], tokens: list[Token], tab
     reading cannot win, so it is not worth making. Labels split across lines are found too."""
     if len(groups) < 2:
         return list(groups)
-    blob = "".join(label_key(t.text) for t in tokens if t.kind is Kind.LABEL)
+    blob = "".join(label_key(t.text) for t in tokens if t.kind is LABEL)
     evidence = [any(k in blob for k in _signature_keys(g[0], table_key)) for g in groups]
     if any(evidence) and not all(evidence):
         return [g for g, e in zip(groups, evidence, strict=True) if e]

@@ -24,6 +24,10 @@ class Kind(Enum):
     SEP = "sep"  # an empty line: separates cells in double-spaced text, may be an empty cell otherwise
 
 
+# The kinds as module constants: the hot loops compare every token's kind with them.
+LABEL, VALUE, BLANK, SEP = Kind.LABEL, Kind.VALUE, Kind.BLANK, Kind.SEP
+
+
 @dataclass(slots=True)
 class Token:
     text: str
