@@ -13,6 +13,7 @@ from gongkai.normalize import label_key
 EntryKind = Literal["row", "group", "column", "header"]
 _MAX_JOIN = 4
 _CACHE_SIZE = 16384
+_MISS = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +81,18 @@ class LabelIndex:
             elif tok.kind is not SEP:
                 break
             j += 1
-        hit = self._lookup(tuple(texts), in_rows)
+        key = (tuple(texts), in_rows)
+        hit = self._cache.get(key, _MISS)
+        if hit is _MISS:
+            hit = self._lookup(key)
         if hit is None:
             return None
         entry, n, raw = hit
         return Match(entry, i, run[n - 1] + 1, raw)
 
-    def _lookup(self, texts: tuple[str, ...], in_rows: bool) -> tuple[Entry, int, str] | None:
+    def _lookup(self, cache_key: tuple[tuple[str, ...], bool]) -> tuple[Entry, int, str] | None:
         """(entry, tokens used, raw label) for a run of label texts; remembered, as labels repeat."""
-        cache_key = (texts, in_rows)
-        if cache_key in self._cache:
-            return self._cache[cache_key]
+        texts, in_rows = cache_key
         result = None
         for n in range(len(texts), 0, -1):
             raw = "".join(texts[:n])

@@ -36,7 +36,7 @@ class TableRead:
 
     def __init__(self, data: TableData):
         self._data = data
-        self._pending: list[tuple[dict[str, Cell | None], ColumnDef, Token]] = []
+        self._pending: list[tuple[dict[str, Cell | None], tuple[ColumnDef, ...], list[Token]]] = []
         self.placed = 0
         self.signature_hits = 0
         self.rows_matched = 0
@@ -60,22 +60,21 @@ class TableRead:
     def defer(self, target: dict[str, Cell | None], columns: tuple[ColumnDef, ...], tokens: list[Token]) -> int:
         """Place `tokens` in `columns` of `target` (their cells are made when `data` is asked for);
         returns how many were placed."""
-        pending = self._pending
-        for column, token in zip(columns, tokens, strict=False):
-            target[column.key] = None
-            pending.append((target, column, token))
         n = min(len(columns), len(tokens))
-        if n and tokens[n - 1].block > self.last_placed:  # tokens are in reading order
-            self.last_placed = tokens[n - 1].block
+        if n:
+            self._pending.append((target, columns, tokens))
+            if tokens[n - 1].block > self.last_placed:  # tokens are in reading order
+                self.last_placed = tokens[n - 1].block
         return n
 
     @property
     def data(self) -> TableData:
         if self._pending:
-            for target, column, tok in self._pending:  # `make_cell`, unrolled: this runs for every cell
-                raw = tok.text
-                value, number, unit = read_value(raw, column.kind, column.unit)
-                target[column.key] = Cell(value, raw, number, unit, tok.provenance)
+            for target, columns, tokens in self._pending:
+                for column, tok in zip(columns, tokens, strict=False):  # `make_cell`, unrolled: it runs for every cell
+                    raw = tok.text
+                    value, number, unit = read_value(raw, column.kind, column.unit)
+                    target[column.key] = Cell(value, raw, number, unit, tok.provenance)
             self._pending = []
         return self._data
 
@@ -179,6 +178,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     segments = _segments(tokens, index, result)
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
     last_row = row_positions[-1] if row_positions else -1
+    ended_early = False
     for k, seg in enumerate(segments):
         filled = [v for v in seg.values if v.kind is not SEP]
         if seg.match is None:
@@ -202,7 +202,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
                 result.placed += result.defer(data.cells[row.key], columns, cells)
-                data.ended_early = data.ended_early or len(cells) < len(columns)
+                ended_early = ended_early or len(cells) < len(columns)
             elif cells:
                 kind: StrayKind = "ambiguous" if len(cells) > len(columns) else "unplaced"
                 data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
@@ -215,6 +215,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 data.subtotals[entry.key] = subtotal
             else:
                 data.strays.append(_stray("unplaced", seg.match.raw, cells, entry.key, len(table.columns)))
+    data.ended_early = ended_early
     return result
 
 
