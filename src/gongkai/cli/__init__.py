@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import typer
 
 app = typer.Typer(
@@ -22,4 +24,12 @@ from gongkai.cli import stats as _stats  # noqa: E402,F401
 
 
 def main() -> None:
+    # A command reads report after report, each making thousands of short-lived, acyclic objects:
+    # the cyclic collector would mostly rescan the modules and format definitions loaded at start.
+    # Those are frozen out of its sight, and it runs less often (cycles are still collected).
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
     app()
+
+
+_GC_THRESHOLDS = (20_000, 20, 20)
