@@ -7,6 +7,11 @@ store — into SQLite and into PostgreSQL, and print reports per second.
 The reports are synthetic (`gongkai.render.synthetic`), 2019 and 2021 formats, rendered in the text
 layouts, spread over organs and years (so some are new versions). PostgreSQL runs into a fresh
 database created for the run and dropped afterwards.
+
+Besides the rate, each run prints the CPU time per report of this process (reading, writing the
+store) and of the worker processes (reading, extracting, checking, preparing rows), and the
+machine's 1-minute load average at the end (the run's own processes count about 3): on a shared
+machine the rate varies with the load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ import argparse
 import json
 import os
 import random
+import resource
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from gongkai.ingest import ingest
 from gongkai.render.layouts import render_text
@@ -45,17 +52,42 @@ def generate(folder: Path, n: int) -> list[str]:
     return paths
 
 
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process and of its ended child processes."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
+
+
 def run(url: str, paths: list[str], workers: int | None) -> dict:
     store = open_store(url)
+    cpu_before = _cpu()
     started = time.monotonic()
     summary = ingest(store, paths, workers=workers)
     seconds = time.monotonic() - started
+    parent, children = (after - before for after, before in zip(_cpu(), cpu_before, strict=True))
     counts = store.counts()
     store.close()
+    per_report = 1000 / len(paths)
     return {"backend": make_url(url).get_backend_name(), "reports": len(paths), "stored": summary.stored,
             "failed": len(summary.failed), "seconds": round(seconds, 1),
             "reports_per_second": round(len(paths) / seconds, 1),
-            "cells": counts["cells"], "findings": counts["findings"]}
+            "parent_cpu_ms_per_report": round(parent * per_report, 3),
+            "workers_cpu_ms_per_report": round(children * per_report, 3),
+            "load": round(os.getloadavg()[0], 1), "cells": counts["cells"], "findings": counts["findings"]}
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """DROP the benchmark's database, retrying: autovacuum, busy with the freshly written tables, can
+    make `WITH (FORCE)` fail for a moment (a user may not terminate its process)."""
+    for attempt in range(10):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == 9:
+                raise
+            time.sleep(1.0)
 
 
 def main() -> None:
@@ -91,8 +123,7 @@ def main() -> None:
                                        args.workers))
                     print(json.dumps(results[-1], ensure_ascii=False), flush=True)
                 finally:
-                    with admin.connect() as conn:
-                        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                    _drop_database(admin, name)
                     admin.dispose()
 
 

@@ -8,6 +8,7 @@ file whose content (SHA-256) is already stored. A failing file is logged and nev
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import time
 import uuid
@@ -17,7 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from gongkai.ingest.prepare import extractor_version, prepare
+from gongkai.ingest.prepare import extractor_version, prepare, warm_up
 from gongkai.ingest.resolve import set_overrides
 from gongkai.store import Prepared, Store
 
@@ -178,6 +179,8 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ov
         for path, data in accepted():
             writer.add(prepare(data, path), data)
     else:
+        if multiprocessing.get_start_method() == "fork":
+            warm_up()  # once here rather than in every worker
         _run_pool(accepted(), writer, workers, overrides, chunk_size)
     writer.flush()
     summary.seconds = time.monotonic() - started

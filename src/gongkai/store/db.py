@@ -4,15 +4,16 @@ Writing one file = one original + its report + cells + findings, inside one tran
 writes give each file its own savepoint). Concurrency on PostgreSQL: originals are inserted with
 `ON CONFLICT DO NOTHING` (a second writer of the same content sees a duplicate), and a transaction
 advisory lock per organ and year serialises version numbering; unique indexes back both up, and a
-conflict that still slips through is retried.
+conflict that still slips through is retried. On SQLite a batch holds the write lock from its start,
+so it is written by `sqlite_batch` without savepoints, straight through the DBAPI.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,16 @@ from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from gongkai.store.records import Prepared
+from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
 from gongkai.store.schema import cells, findings, ingest_log, originals, reports
+from gongkai.store.sqlite_batch import SqliteBatchWriter
 from gongkai.store.urls import default_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x60_6B_A1  # advisory lock id held while migrating PostgreSQL
-_CELL_COLUMNS = ("report_id", "tbl", "row_key", "col_key", "value", "raw", "unit", "provenance")
-_FINDING_COLUMNS = ("report_id", "code", "severity", "message", "cells", "expected", "actual", "line")
+# Errors after which a batch is retried: a concurrent writer (PostgreSQL), a lock wait that timed out.
+# The SQLite batch and PostgreSQL's COPY use the DBAPI directly, so its errors count too.
+_RETRYABLE: tuple[type[Exception], ...] = (OperationalError, IntegrityError, DBAPIError, sqlite3.Error)
 
 # Statements of the write path, built once (compiled once per dialect and cached by SQLAlchemy).
 _LATEST_VERSION = select(func.max(reports.c.version)).where(
@@ -37,13 +40,6 @@ _RETIRE_CURRENT = (update(reports)
                    .where(reports.c.organ_key == bindparam("k"), reports.c.year == bindparam("y"),
                           reports.c.is_current.is_(True))
                    .values(is_current=False, updated_at=bindparam("now")))
-
-
-@dataclass
-class Saved:
-    status: str  # stored | new_version | duplicate | failed
-    report_id: int | None = None
-    version: int | None = None
 
 
 def _now() -> datetime:
@@ -62,6 +58,10 @@ def _sqlite_engine(url: str) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         cur.execute("PRAGMA synchronous=NORMAL")  # durable across a killed process (WAL); fast
+        # Checkpoint (copy the WAL into the database, with fsyncs) every ~40 MB rather than every 4 MB, and
+        # keep 32 MiB of pages cached rather than 2: a third less system time and wall time when ingesting.
+        cur.execute("PRAGMA wal_autocheckpoint=10000")
+        cur.execute("PRAGMA cache_size=-32768")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=120000")
         cur.close()
@@ -122,6 +122,7 @@ class Store:
         self.url = url
         self.engine = engine
         self._orig_stmt: Any = None
+        self._sqlite = SqliteBatchWriter(engine.dialect) if engine.dialect.name == "sqlite" else None
 
     @property
     def backend(self) -> str:
@@ -219,10 +220,9 @@ class Store:
     def _bulk_children(self, conn: Connection, stored: Sequence[tuple[int, Prepared]]) -> None:
         """Cells and findings of several reports: COPY on PostgreSQL, one executemany on SQLite."""
         cell_rows = [(rid, *c) for rid, p in stored for c in p.cells]
-        finding_rows = [(rid, f["code"], f["severity"], f["message"], f["cells"], f["expected"], f["actual"],
-                         f["line"]) for rid, p in stored for f in p.findings]
-        self._bulk(conn, "cells", _CELL_COLUMNS, cell_rows)
-        self._bulk(conn, "findings", _FINDING_COLUMNS, finding_rows)
+        finding_rows = [(rid, *f) for rid, p in stored for f in p.findings]
+        self._bulk(conn, "cells", CELL_COLUMNS, cell_rows)
+        self._bulk(conn, "findings", FINDING_COLUMNS, finding_rows)
 
     def _bulk(self, conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         if not rows:
@@ -242,7 +242,7 @@ class Store:
         if not self._insert_original(conn, p, data):
             existing = conn.execute(select(reports.c.id).where(reports.c.sha256 == p.sha256)).scalar()
             return Saved("duplicate", existing)
-        row = dict(p.row)
+        row = p.report_columns()
         version = self._next_version(conn, row.get("organ_key"), row.get("year"))
         now = _now()
         res = conn.execute(reports.insert(), {
@@ -268,7 +268,7 @@ class Store:
         whole transaction is lost (deadlock, serialisation), each file is retried in its own."""
         try:
             return self._save_batch_once(run_id, items, failed)
-        except (OperationalError, IntegrityError, DBAPIError):
+        except _RETRYABLE:
             if len(items) <= 1 and not failed:
                 return self._retry_single(run_id, items)
         out: list[Saved] = []
@@ -283,7 +283,7 @@ class Store:
         for attempt in range(8):
             try:
                 return self._save_batch_once(run_id, items, ())
-            except (OperationalError, IntegrityError, DBAPIError):
+            except _RETRYABLE:
                 if attempt == 7:
                     raise
                 time.sleep(0.05 * (attempt + 1))
@@ -291,15 +291,16 @@ class Store:
 
     def _save_batch_once(self, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
                          failed: Sequence[dict[str, Any]]) -> list[Saved]:
+        if self._sqlite is not None:  # the only writer (BEGIN IMMEDIATE): no race to guard against
+            with self.writing() as conn, closing(conn.connection.driver_connection.cursor()) as cur:
+                return self._sqlite.write(cur, run_id, items, failed)
         out: list[Saved] = []
         log: list[dict[str, Any]] = list(failed)
         stored: list[tuple[int, Prepared]] = []
         with self.writing() as conn:
             for p, data in items:
                 saved = None
-                if self.backend == "sqlite":  # the only writer (BEGIN IMMEDIATE): no race to guard against
-                    saved = self.save(conn, p, data or b"", children=False)
-                for attempt in range(5 if saved is None else 0):
+                for attempt in range(5):
                     sp = conn.begin_nested()  # a conflict with a concurrent writer undoes this file only
                     try:
                         saved = self.save(conn, p, data or b"", children=False)
@@ -348,7 +349,7 @@ class Store:
         report_id = int(old.id)
         conn.execute(cells.delete().where(cells.c.report_id == report_id))
         conn.execute(findings.delete().where(findings.c.report_id == report_id))
-        row = dict(p.row)
+        row = p.report_columns()
         moved = (row.get("organ_key"), row.get("year")) != (old.organ_key, old.year)
         if moved:  # park it outside any organ/year so renumbering cannot collide
             conn.execute(update(reports).where(reports.c.id == report_id)
