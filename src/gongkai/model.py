@@ -24,7 +24,13 @@ class _Model(BaseModel):
 
 
 class Provenance(_Model):
-    """Where a piece of text came from: a line of text, an HTML/Word table cell, a PDF page region."""
+    """Where a piece of text came from: a line of text, an HTML/Word table cell, a PDF page region.
+
+    Frozen: readers share one provenance between every cell of a line and between documents
+    (derive a changed one with `model_copy(update=...)`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     line: int | None = None
     table: int | None = None

@@ -350,8 +350,8 @@ def test_navigation_debris_inside_section():
 def test_ocr_doubtful_cells():
     report = parse_text(render(synth("2021", 16)))
     for cols in report.requests.cells.values():
-        for cell in cols.values():
-            cell.provenance.confidence = 0.97
+        for cell in cols.values():  # provenances are shared and frozen: each cell gets an OCR'd copy
+            cell.provenance = cell.provenance.model_copy(update={"confidence": 0.97})
     good = check(report)
     cell = report.requests.cells["granted"]["natural_person"]
     cell.value += 1  # as if OCR misread the digit
@@ -362,7 +362,8 @@ def test_ocr_doubtful_cells():
     ident = of(bad, "arithmetic.requests_outcomes")[0]
     assert any(c.doubtful for c in ident.cells)
     report.requests.cells["granted"]["natural_person"].value -= 1
-    report.requests.cells["carried_over"]["total"].provenance.confidence = 0.4
+    low_cell = report.requests.cells["carried_over"]["total"]
+    low_cell.provenance = low_cell.provenance.model_copy(update={"confidence": 0.4})
     low = of(check(report), "integrity.ocr_doubtful_cell")
     assert [(c.row, c.column) for f in low for c in f.cells] == [("carried_over", "total")]
 
