@@ -158,7 +158,7 @@ class Meta(_Model):
 class Reading(_Model):
     """How the report was read: the evidence for its format, and what looked wrong while reading."""
 
-    format_basis: Literal["tables", "citation"] | None = None
+    format_basis: Literal["tables", "citation", "year"] | None = None
     table_formats: dict[str, str] = Field(default_factory=dict)
     traditional: bool = False
     truncated: bool = False

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Literal
 
 from gongkai.extract.legacy import read_legacy
-from gongkai.extract.meta import find_published, find_title
+from gongkai.extract.meta import format_by_year, read_meta
 from gongkai.extract.narrative import find_figures
 from gongkai.extract.sections import Heading, find_headings, is_debris
 from gongkai.extract.tables import TableRead, read_table
@@ -30,7 +30,7 @@ _CITATION = {
     "2019": re.compile(r"国办公开办函[〔\[(【]2019[〕\])】]60号"),
 }
 _PROSE = re.compile(r"[。；;]")
-Basis = Literal["tables", "citation"]
+Basis = Literal["tables", "citation", "year"]
 
 
 def _regions(headings: list[Heading], n: int) -> dict[str, tuple[int, int]]:
@@ -73,11 +73,11 @@ def extract(doc: Document) -> Report:
     cells = [b.cell for b in blocks]
     n = len(blocks)
 
-    title = find_title(texts, folded)
-    title_block = title[0] if title else None
     headings = find_headings(texts, folded, cells)
     body_end = _body_end(folded, headings)
     headings = [h for h in headings if h.block < body_end]
+    head = read_meta(texts, folded, headings[0].block if headings else None, body_end)
+    title_block = head.block
     regions = _regions(headings, body_end)
 
     # Tables 2–4: read within their sections with every format; keep the best reading.
@@ -149,19 +149,15 @@ def extract(doc: Document) -> Report:
     figures = find_figures([(folded[i] if p.role == "body" else squeeze(fold(inline[i])), blocks[i].provenance)
                             for i, p in paragraphs if p.role == "body" or i in inline])
 
+    if format_by_year(head.year, fmt) != fmt:
+        fmt, basis = format_by_year(head.year, fmt), "year"
     reading = Reading(
         format_basis=basis,
         table_formats={k: r.data.format for k, r in best.items()},
         traditional=traditional,
         truncated=_truncated(headings, best, body_end, n),
     )
-    meta = Meta(
-        title=title[1] if title else None,
-        organ=title[2] if title else None,
-        year=title[3] if title else None,
-        published=find_published(folded, title_block, body_end),
-        format=fmt,
-    )
+    meta = Meta(title=head.title, organ=head.organ, year=head.year, published=head.published, format=fmt)
     return Report(
         source=doc.source,
         meta=meta,

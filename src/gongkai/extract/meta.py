@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 _TITLE = re.compile(
@@ -61,3 +62,36 @@ def find_published(folded: list[str], title_block: int | None, body_end: int) ->
         if m and _date(m):
             return _date(m)
     return None
+
+
+@dataclass(slots=True)
+class MetaRead:
+    """What the lines around the title say about the report; `block` is the title's line, if any."""
+
+    block: int | None
+    title: str | None
+    organ: str | None
+    year: int | None
+    published: date | None
+
+
+def read_meta(texts: list[str], folded: list[str], first_heading: int | None, body_end: int) -> MetaRead:
+    """Title, organ, year and publication date of a report. `first_heading` is the block of the first
+    section heading (None without headings); `body_end` the block where page furniture starts."""
+    title = find_title(texts, folded)
+    block = title[0] if title else None
+    return MetaRead(
+        block=block,
+        title=title[1] if title else None,
+        organ=title[2] if title else None,
+        year=title[3] if title else None,
+        published=find_published(folded, block, body_end),
+    )
+
+
+def format_by_year(year: int | None, table_format: str | None) -> str | None:
+    """The report's format: before 2019 only the legacy format existed; from 2019 the tables decide
+    between 2019 and 2021 (never the year)."""
+    if year is not None and year < 2019:
+        return "legacy"
+    return table_format
