@@ -96,7 +96,7 @@ class StrayOut(BaseModel):
 
 
 class ReadingOut(_Strict):
-    format_basis: Literal["tables", "citation"] | None
+    format_basis: Literal["tables", "citation", "year"] | None
     table_formats: dict[str, str]
     traditional: bool
     truncated: bool
