@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -10,7 +12,7 @@ from gongkai.extract.tokens import LABEL, SEP, Token
 from gongkai.formats import TableDef, get_format
 from gongkai.normalize import label_key
 
-EntryKind = Literal["row", "group", "column", "header"]
+EntryKind = Literal["row", "group", "column", "header", "subtotal"]
 _MAX_JOIN = 4
 _CACHE_SIZE = 16384
 _MISS = object()
@@ -30,6 +32,18 @@ class Match:
     start: int
     end: int  # index after the last token consumed
     raw: str
+    head: str = ""  # what was printed before the label on its line (a group label, a fragment of a merged cell)
+    partial: bool = False  # only the beginning of the label: the rest is wrapped onto a later line
+
+
+# Where a label may start inside a longer printed text: after spaces, or at a numbering
+# (`三、本年度办理结果 （一）予以公开`, `（三） 3.危及…`, `不予公 2.其他…`).
+_SPLIT_AT = re.compile(
+    r"(?<=[\s\u00a0\u3000])(?=\S)"
+    r"|(?<=\S)(?=[（(][一二三四五六七八九十]{1,3}[）)]|[0-9０-９]{1,2}[.、．](?![0-9０-９])|[一二三四五六七八九十]{1,3}、)"
+)
+_MIN_PREFIX = 4  # a label cut short must keep this many characters to name one row
+_Hit = tuple[Entry, int, str, str, bool]
 
 
 class LabelIndex:
@@ -38,7 +52,7 @@ class LabelIndex:
     def __init__(self, table: TableDef):
         self.table = table
         self.entries: dict[str, list[Entry]] = {}
-        self._cache: dict[tuple[tuple[str, ...], bool], tuple[Entry, int, str] | None] = {}
+        self._cache: dict[tuple[tuple[str, ...], bool], _Hit | None] = {}
         for row in table.rows:
             for label in (row.label, *row.aliases):
                 self._add(label, Entry("row", row.key, row.label))
@@ -57,7 +71,12 @@ class LabelIndex:
                 self._add(col.group, Entry("header", col.group, col.group))
         for header in (*table.headers, *table.anchors):
             self._add(header, Entry("header", header, header))
+        for label in table.subtotal_labels:
+            self._add(label, Entry("subtotal", "", label))
         self.signature = {label_key(s) for s in table.signature}
+        # Row and group labels, sorted, to find the one a label cut short at the end of a line begins.
+        self._sorted = sorted((k, e) for k, es in self.entries.items() for e in es if e.kind in ("row", "group"))
+        self._sorted_keys = [k for k, _ in self._sorted]
 
     def _add(self, label: str, entry: Entry) -> None:
         key = label_key(label)
@@ -87,28 +106,76 @@ class LabelIndex:
             hit = self._lookup(key)
         if hit is None:
             return None
-        entry, n, raw = hit
-        return Match(entry, i, run[n - 1] + 1, raw)
+        entry, n, raw, head, partial = hit
+        return Match(entry, i, run[n - 1] + 1, raw, head, partial)
 
-    def _lookup(self, cache_key: tuple[tuple[str, ...], bool]) -> tuple[Entry, int, str] | None:
-        """(entry, tokens used, raw label) for a run of label texts; remembered, as labels repeat."""
+    def _lookup(self, cache_key: tuple[tuple[str, ...], bool]) -> _Hit | None:
+        """(entry, tokens used, raw label, head, partial) for a run of label texts; remembered, as labels repeat.
+
+        In order of trust: the whole run names something (a label split over lines is joined); a label
+        printed after something else on its line (a group label, a fragment of a merged cell); the
+        beginning of exactly one row's label (the rest wrapped onto a later line)."""
         texts, in_rows = cache_key
-        result = None
+        order = _ROW_ORDER if in_rows else _HEADER_ORDER
+        result: _Hit | None = None
         for n in range(len(texts), 0, -1):
             raw = "".join(texts[:n])
             found = self.entries.get(label_key(raw))
             if found:
-                order = ("row", "group", "column", "header") if in_rows else ("column", "header", "row", "group")
-                entry = min(found, key=lambda e: order.index(e.kind))
-                result = (entry, n, raw.strip())
+                result = (min(found, key=lambda e: order.index(e.kind)), n, raw.strip(), "", False)
                 break
+        if result is None:
+            result = self._lookup_inside(texts, order)
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[cache_key] = result
         return result
 
+    def _lookup_inside(self, texts: tuple[str, ...], order: tuple[str, ...]) -> _Hit | None:
+        """A label that starts inside the run (after a space, a numbering or another token), or a row
+        label cut short."""
+        for want_prefix in (False, True):
+            for n in range(len(texts), 0, -1):
+                raw = "".join(texts[:n])
+                bounds = {0, *(m.start() for m in _SPLIT_AT.finditer(raw))}
+                at = 0
+                for t in texts[:n - 1]:
+                    at += len(t)
+                    bounds.add(at)
+                for start in sorted(bounds):
+                    tail = raw[start:]
+                    key = label_key(tail)
+                    if not key:
+                        continue
+                    if want_prefix:
+                        entry = self._prefix_of(key)
+                        if entry is not None:
+                            return entry, n, tail.strip(), raw[:start].strip(), True
+                    elif start:
+                        found = self.entries.get(key)
+                        if found:
+                            entry = min(found, key=lambda e: order.index(e.kind))
+                            return entry, n, tail.strip(), raw[:start].strip(), False
+        return None
+
+    def _prefix_of(self, key: str) -> Entry | None:
+        """The one row (or group) whose label begins with `key`; None when none or several do."""
+        if len(key) < _MIN_PREFIX or key.isdigit():
+            return None
+        lo = bisect.bisect_left(self._sorted_keys, key)
+        found: set[Entry] = set()
+        for k, e in self._sorted[lo:]:
+            if not k.startswith(key):
+                break
+            found.add(Entry(e.kind, e.key, e.label))
+        return next(iter(found)) if len(found) == 1 else None
+
     def is_signature(self, raw: str) -> bool:
         return label_key(raw) in self.signature
+
+
+_ROW_ORDER = ("row", "subtotal", "group", "column", "header")
+_HEADER_ORDER = ("column", "header", "row", "subtotal", "group")
 
 
 @cache

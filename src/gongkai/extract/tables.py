@@ -8,6 +8,8 @@ never spread over the wrong columns.
 
 from __future__ import annotations
 
+import itertools
+import statistics
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -18,7 +20,7 @@ from gongkai.extract.values import read_value
 from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
 from gongkai.normalize import label_key
-from gongkai.read.document import construct
+from gongkai.read.document import construct, line_provenance
 
 _PROSE_LEN = 40
 StrayKind = Literal["extra_row", "unplaced", "ambiguous"]
@@ -101,6 +103,7 @@ class _Segment:
     match: Match | None
     label: Token | None
     values: list[Token] = field(default_factory=list)
+    label_col: int = 0  # grid position of the label's last cell (0: not a grid)
 
 
 def _empty_cells(format_id: str, table_key: str) -> TableCells:
@@ -145,18 +148,128 @@ def _stray(kind: StrayKind, label: str | None, values: list[Token], row: str | N
                     expected=expected, **({"provenance": first} if first else {}))
 
 
+def _repeats(prev: Token, tok: Token) -> bool:
+    """`tok` repeats the label just before it in the same row of a grid (a merged cell written out per position)."""
+    return prev.kind is LABEL and prev.block == tok.block and prev.text == tok.text and tok.provenance.col is not None
+
+
+def _header_rows(tokens: list[Token]) -> list[tuple[int, dict[int, str]]]:
+    """The header rows of a grid written out as text (`|` rows): (block, column position → header text),
+    in reading order. A header row has labels only, in two or more numbered positions."""
+    out: list[tuple[int, dict[int, str]]] = []
+    block, cols, labels_only = -1, {}, True
+    for tok in [*tokens, None]:
+        if tok is None or tok.block != block:
+            if len(cols) >= 2 and labels_only:
+                out.append((block, cols))
+            if tok is None:
+                break
+            block, cols, labels_only = tok.block, {}, True
+        if tok.kind is VALUE:
+            labels_only = False
+        elif tok.provenance.col is not None:
+            cols[tok.provenance.col] = label_key(tok.text)
+    return out
+
+
+def _collapse_merged(cells: list[Token], headers: list[tuple[int, dict[int, str]]], expected: int) -> list[Token]:
+    """A row with more cells than its columns because a merged cell was written out once per position
+    (`行政许可 | 42 | 42 | 42` under three positions of the one heading 本年处理决定数量): neighbouring
+    positions under the same heading that print the same value are one cell. Anything else is left as it is."""
+    if len(cells) <= expected or not cells or any(c.provenance.col is None for c in cells):
+        return cells
+    block = cells[0].block
+    if any(c.block != block for c in cells):
+        return cells
+    above = [cols for b, cols in headers if b < block]
+    if not above:
+        return cells
+    heading = above[-1]
+    out: list[Token] = []
+    for c in cells:
+        prev = out[-1] if out else None
+        if (prev is not None and heading.get(c.provenance.col) and prev.provenance.col is not None
+                and heading.get(c.provenance.col) == heading.get(prev.provenance.col)):
+            if label_key(prev.text) != label_key(c.text):
+                return cells  # different values under one heading: not a repeated merged cell
+            continue
+        out.append(c)
+    return out if len(out) == expected else cells
+
+
+def _column_anchors(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]],
+                    all_columns: tuple[ColumnDef, ...]) -> dict[tuple[str, ...], list[float]]:
+    """Where each column ends on the line, in PDF text laid out by columns: the median end of the cells of
+    the rows that print every cell, per set of columns."""
+    ends: dict[tuple[str, ...], list[list[int]]] = {}
+    for seg in segments:
+        if seg.match is None or seg.match.entry.kind not in ("row", "subtotal", "group"):
+            continue
+        columns = rows[seg.match.entry.key][1] if seg.match.entry.kind == "row" else all_columns
+        cells = [v for v in seg.values if v.kind is not SEP]
+        if (len(cells) == len(columns) > 1 and all(v.kind is VALUE and v.x >= 0 for v in cells)
+                and len({v.block for v in cells}) == 1):
+            ends.setdefault(tuple(c.key for c in columns), []).append([v.x for v in cells])
+    return {key: [statistics.median(col) for col in zip(*found, strict=True)] for key, found in ends.items()}
+
+
+_HEADER_PIECE = 4  # header words of a column (自然人, 商业企业) or its characters stacked on lines (自 / 然 / 人)
+_SAME_COLUMN = 3  # display columns within which header pieces stand for one column
+
+
+def _header_anchors(tokens: list[Token], first_row_block: int, n: int) -> list[float] | None:
+    """Where the `n` columns are, from the header printed above the first row in PDF text laid out by
+    columns: the short pieces of its lines, grouped by position. None unless they make exactly `n` columns."""
+    centres = sorted(c for t in tokens if t.kind is LABEL and t.block < first_row_block
+                     for piece, c in t.pieces if len(piece) <= _HEADER_PIECE)
+    groups: list[list[int]] = []
+    for c in centres:
+        if groups and c - groups[-1][-1] <= _SAME_COLUMN:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    if len(groups) < n:
+        return None
+    right = groups[-n:]  # the label column's own header words stand to the left
+    return [statistics.median(g) for g in right]
+
+
+def _place_by_position(cells: list[Token], anchors: list[float], line: Token) -> list[Token] | None:
+    """A row that prints some of its cells empty, in PDF text laid out by columns: each printed cell goes to
+    the column it ends under, the others are printed empty. None when a cell is not clearly under one column."""
+    if not cells or any(c.x < 0 for c in cells) or len({c.block for c in cells}) != 1:
+        return None
+    gap = min((b - a for a, b in itertools.pairwise(anchors)), default=0)
+    if gap <= 0:
+        return None
+    placed: list[Token | None] = [None] * len(anchors)
+    last = -1
+    for c in cells:
+        ranked = sorted(range(len(anchors)), key=lambda k: abs(anchors[k] - c.x))
+        j = ranked[0]
+        near, second = abs(anchors[j] - c.x), abs(anchors[ranked[1]] - c.x) if len(ranked) > 1 else gap
+        if near > gap / 2 or second - near < 1 or j <= last:
+            return None
+        placed[j], last = c, j
+    blank = line_provenance(line.provenance.line, None) if line.provenance.line is not None else line.provenance
+    return [t if t is not None else Token("", BLANK, line.block, blank) for t in placed]
+
+
 def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list[_Segment]:
     segments: list[_Segment] = []
     in_rows = False
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if tok.kind is LABEL and i and _repeats(tokens[i - 1], tok):
+            i += 1  # a merged cell exported once per grid position: `（一）予以公开 | （一）予以公开`
+            continue
         if tok.kind is LABEL:
             m = index.match(tokens, i, in_rows=in_rows)
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 in_rows = in_rows or m.entry.kind in ("row", "group")
-                segments.append(_Segment(m, tok))
+                segments.append(_Segment(m, tok, label_col=tokens[m.end - 1].provenance.col or 0))
                 result.touch_blocks(tok.block, tokens[m.end - 1].block)
                 i = m.end
                 continue
@@ -168,6 +281,47 @@ def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list
     return segments
 
 
+def _group_of(row_key: str | None, groups: dict[str, str]) -> str | None:
+    """The group a row belongs to (`withheld.third_party` → `withheld`; 2019's single `other` row → `other`)."""
+    if row_key is None:
+        return None
+    head = row_key.split(".", 1)[0]
+    return head if head in groups else None
+
+
+def _subtotal_groups(pending: list[tuple[int, str | None]], segments: list[_Segment],
+                     groups: dict[str, str]) -> list[str | None]:
+    """The group of each printed subtotal (小计) without its group's label on its line.
+
+    A table prints its subtotals either all before their group's rows or all after them. A subtotal
+    right after a row outside any group (（二）部分公开) can only be before; one right before a row
+    outside any group (（七）总计) can only be after. When the table shows neither, or both, its
+    subtotals are left unassigned (never guessed)."""
+    def neighbour(k: int, step: int) -> tuple[bool, str | None]:
+        j = k + step
+        while 0 <= j < len(segments):
+            m = segments[j].match
+            if m is not None and m.entry.kind == "row":
+                return True, _group_of(m.entry.key, groups)
+            j += step
+        return False, None
+
+    sides = [(neighbour(k, -1), neighbour(k, 1)) for k, _ in pending]
+    before = any(prev[0] and prev[1] is None for prev, _ in sides)
+    after = any(nxt[0] and nxt[1] is None for _, nxt in sides)
+    out: list[str | None] = []
+    for (_, explicit), (prev, nxt) in zip(pending, sides, strict=True):
+        if explicit is not None:
+            out.append(explicit)
+        elif before and not after:
+            out.append(nxt[1])
+        elif after and not before:
+            out.append(prev[1])
+        else:
+            out.append(None)
+    return out
+
+
 def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool) -> TableRead:
     table = get_format(format_id).table(table_key)
     assert table is not None
@@ -175,10 +329,28 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
     data = result._data
     rows = _rows(format_id, table_key)
+    groups = {g.key: g.label for g in table.groups}
+    group_by_key = {label_key(g.label): g.key for g in table.groups}
     segments = _segments(tokens, index, result)
+    headers = _header_rows(tokens) if any(t.provenance.col is not None for t in tokens) else []
+    # In a grid a label may span several positions, written out as empty cells after it: no value is
+    # ever in a position where some row of the table prints its label.
+    label_cols = max((s.label_col for s in segments if s.match and s.match.entry.kind == "row"), default=0)
+    if label_cols:
+        for seg in segments:
+            while seg.values and seg.values[0].kind is BLANK and (seg.values[0].provenance.col or 99) <= label_cols:
+                seg.values.pop(0)
+    anchors = _column_anchors(segments, rows, table.columns) if any(t.x >= 0 for t in tokens) else {}
+    all_keys = tuple(c.key for c in table.columns)
+    first_row = next((s.label for s in segments if s.match and s.match.entry.kind == "row" and s.label), None)
+    if anchors is not None and all_keys not in anchors and first_row is not None and any(t.x >= 0 for t in tokens):
+        from_header = _header_anchors(tokens, first_row.block, len(table.columns))
+        if from_header is not None:
+            anchors[all_keys] = from_header
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
     last_row = row_positions[-1] if row_positions else -1
     ended_early = False
+    subtotals: list[tuple[int, str | None]] = []  # (segment, group named on its line)
     for k, seg in enumerate(segments):
         filled = [v for v in seg.values if v.kind is not SEP]
         if seg.match is None:
@@ -198,7 +370,10 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             assert seg.label is not None
             data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
                                                deviation=entry.deviation, provenance=seg.label.provenance)
-            cells = _fit(seg.values, filled, len(columns), spaced)
+            cells = _collapse_merged(_fit(seg.values, filled, len(columns), spaced), headers, len(columns))
+            if 0 < len(cells) < len(columns) and anchors:
+                by_position = _place_by_position(cells, anchors.get(tuple(c.key for c in columns), []), cells[0])
+                cells = by_position or cells
             result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
                 result.placed += result.defer(data.cells[row.key], columns, cells)
@@ -206,17 +381,35 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             elif cells:
                 kind: StrayKind = "ambiguous" if len(cells) > len(columns) else "unplaced"
                 data.strays.append(_stray(kind, seg.match.raw, cells, row.key, len(columns)))
+        elif entry.kind == "subtotal" and filled:
+            subtotals.append((k, group_by_key.get(label_key(seg.match.head)) if seg.match.head else None))
         elif entry.kind == "group" and filled:
-            cells = _fit(seg.values, filled, len(table.columns), spaced)
-            result.touch(cells)
-            if len(cells) == len(table.columns):
-                subtotal: dict[str, Cell | None] = {}
-                result.defer(subtotal, table.columns, cells)
-                data.subtotals[entry.key] = subtotal
-            else:
-                data.strays.append(_stray("unplaced", seg.match.raw, cells, entry.key, len(table.columns)))
+            _place_subtotal(result, entry.key, seg.match.raw, seg, filled, table.columns, spaced)
+    for (k, _), group in zip(subtotals, _subtotal_groups(subtotals, segments, groups), strict=True):
+        seg = segments[k]
+        filled = [v for v in seg.values if v.kind is not SEP]
+        if group is None or group in data.subtotals:
+            data.strays.append(_stray("unplaced", seg.match.raw if seg.match else None, filled, group,
+                                      len(table.columns)))
+            result.touch(filled)
+        else:
+            _place_subtotal(result, group, seg.match.raw if seg.match else "", seg, filled, table.columns, spaced)
     data.ended_early = ended_early
     return result
+
+
+def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, filled: list[Token],
+                    columns: tuple[ColumnDef, ...], spaced: bool) -> None:
+    """A subtotal printed for `group`: kept beside the cells, for the checks to compare with its items."""
+    data = result._data
+    cells = _fit(seg.values, filled, len(columns), spaced)
+    result.touch(cells)
+    if len(cells) == len(columns):
+        subtotal: dict[str, Cell | None] = {}
+        result.defer(subtotal, columns, cells)
+        data.subtotals[group] = subtotal
+    else:
+        data.strays.append(_stray("unplaced", raw, cells, group, len(columns)))
 
 
 def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
@@ -227,9 +420,13 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
     data = result._data
     values: list[Token] = []
+    header_blocks = {t.block for t in tokens if t.kind is LABEL}  # an empty cell in a header row is not a value
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        if tok.kind is BLANK and tok.block in header_blocks:
+            i += 1
+            continue
         if tok.kind is LABEL:
             m = index.match(tokens, i, in_rows=True)
             if m is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -34,6 +35,9 @@ class Token:
     kind: Kind
     block: int
     provenance: Provenance
+    x: int = -1  # where the cell ends on its line, in display columns (a CJK character is two), when the
+    # line was split at runs of spaces: PDF text laid out in columns places a row's cells by it
+    pieces: tuple[tuple[str, int], ...] = ()  # a label joined from pieces of such a line: (piece, centre)
 
 
 _NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -65,10 +69,8 @@ def _split_cells(text: str) -> list[str] | None:
     stripped = text.strip()
     if stripped.count("|") >= 2 or (stripped.count("|") == 1 and not stripped.startswith("|")):
         pieces = stripped.split("|")
-        if stripped.startswith("|"):
-            pieces = pieces[1:]
-        if stripped.endswith("|"):
-            pieces = pieces[:-1]
+        if stripped.startswith("|") and stripped.endswith("|"):
+            pieces = pieces[1:-1]  # a Markdown row `|a|b|`; otherwise an edge `|` closes an empty first or last cell
         return pieces
     if "\t" in stripped:
         return stripped.split("\t")
@@ -95,24 +97,47 @@ def block_tokens(block: Block, index: int) -> list[Token]:
         if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
             return []
         return [Token(c.strip(), cell_kind(c), index, with_col(prov, i)) for i, c in enumerate(cells, 1)]
-    pieces = _SPLIT.split(text.strip())
+    spans = [(m.group(0), m.end()) for m in _PIECE.finditer(text)]
+    pieces = [p for p, _ in spans]
     if len(pieces) == 1:
         return [Token(text, cell_kind(text), index, prov)]
     kinds = [cell_kind(p) for p in pieces]
     table_like = Kind.VALUE in kinds and not _PROSE_MARK.search(text) and all(
         len(p) <= _MAX_LABEL_PIECE for p, k in zip(pieces, kinds, strict=True) if k is Kind.LABEL
     )
-    if not table_like:
-        return [Token(text, Kind.LABEL, index, prov)]
+    if not table_like:  # a line of words; where they stand is kept for headers laid out by columns
+        pieces_at = tuple((p, (_width(text, end) + _width(text, end - len(p))) // 2) for p, end in spans)
+        return [Token(text, Kind.LABEL, index, prov, _width(text, spans[-1][1]), pieces_at)]
     tokens: list[Token] = []
     col = 0
-    for piece, kind in zip(pieces, kinds, strict=True):
+    for (piece, end), kind in zip(spans, kinds, strict=True):
+        x = _width(text, end)
+        centre = (x + _width(text, end - len(piece))) // 2
         if kind is Kind.LABEL and tokens and tokens[-1].kind is Kind.LABEL:
             tokens[-1].text += " " + piece
+            tokens[-1].x = x
+            tokens[-1].pieces += ((piece, centre),)
             continue
         col += 1
-        tokens.append(Token(piece, kind, index, with_col(prov, col)))
+        tokens.append(Token(piece, kind, index, with_col(prov, col), x, ((piece, centre),)))
     return tokens
+
+
+_PIECE = re.compile(r"[^ \t\u00a0\u2000-\u200b\u3000]+")
+
+
+def _width(text: str, end: int) -> int:
+    """Display columns of `text[:end]`: wide (CJK) characters take two, as in PDF text laid out by columns.
+    In a line of Chinese, ASCII brackets and commas stand for full-width ones folded by the converter
+    (`（一）` printed, `(一)` in the text) and take two columns too."""
+    head = text[:end]
+    if head.isascii():
+        return end
+    wide = sum(1 for ch in head if ch in _FOLDED_WIDE or unicodedata.east_asian_width(ch) in "WFA")
+    return end + wide
+
+
+_FOLDED_WIDE = frozenset("(),;:")
 
 
 @lru_cache(maxsize=65536)

@@ -61,6 +61,8 @@ class TableDef(_Def):
     anchors: tuple[str, ...] = ()
     signature: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    subtotal_labels: tuple[str, ...] = ()
+    """Labels of subtotal rows some reports print inside a group (小计); they are not cells of the format."""
     harmonised: tuple[HarmonisedDef, ...] = ()
 
     def column(self, key: str) -> ColumnDef:
