@@ -19,7 +19,7 @@ from gongkai.extract.tokens import BLANK, LABEL, SEP, VALUE, Token
 from gongkai.extract.values import read_value
 from gongkai.formats import ColumnDef, RowDef, get_format
 from gongkai.model import Cell, LabelSeen, StrayRow, TableCells, TableData
-from gongkai.normalize import label_key
+from gongkai.normalize import fold, label_key, squeeze
 from gongkai.read.document import construct, line_provenance
 
 _PROSE_LEN = 40
@@ -255,6 +255,29 @@ def _place_by_position(cells: list[Token], anchors: list[float], line: Token) ->
     return [t if t is not None else Token("", BLANK, line.block, blank) for t in placed]
 
 
+def _continues(seg: _Segment, nxt: _Segment, official: str) -> bool:
+    """`nxt` (no label of the table, but values) carries the rest of `seg`'s label wrapped onto the line
+    where its values are printed: one of its words begins what is missing of the official label."""
+    if seg.match is None or nxt.match is not None or nxt.label is None or (seg.values and any(
+            v.kind is not SEP for v in seg.values)):
+        return False
+    printed = squeeze(fold(seg.match.raw))
+    label = squeeze(fold(official))
+    if not label.startswith(printed) or len(printed) >= len(label):
+        return False
+    rest = label[len(printed):]
+    return any(len(w) >= 2 and rest.startswith(w) for w in (squeeze(fold(p)) for p in nxt.label.text.split()))
+
+
+def _join_wrapped(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]]) -> None:
+    """A row label wrapped over lines with its values on a later line (`2.申请人逾期未按收费通知要求缴纳` /
+    `费用、行政机关不再处理其政府信息  0 0 0 …`): the values are the row's."""
+    for seg, nxt in itertools.pairwise(segments):
+        if seg.match is not None and seg.match.entry.kind == "row" and _continues(
+                seg, nxt, rows[seg.match.entry.key][0].label):
+            seg.values, nxt.values = seg.values + nxt.values, []
+
+
 def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list[_Segment]:
     segments: list[_Segment] = []
     in_rows = False
@@ -338,8 +361,12 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     label_cols = max((s.label_col for s in segments if s.match and s.match.entry.kind == "row"), default=0)
     if label_cols:
         for seg in segments:
-            while seg.values and seg.values[0].kind is BLANK and (seg.values[0].provenance.col or 99) <= label_cols:
+            expected = len(rows[seg.match.entry.key][1]) if seg.match and seg.match.entry.kind == "row" else len(
+                table.columns)
+            while (len([v for v in seg.values if v.kind is not SEP]) > expected and seg.values[0].kind is BLANK
+                   and (seg.values[0].provenance.col or 99) <= label_cols):
                 seg.values.pop(0)
+    _join_wrapped(segments, rows)
     anchors = _column_anchors(segments, rows, table.columns) if any(t.x >= 0 for t in tokens) else {}
     all_keys = tuple(c.key for c in table.columns)
     first_row = next((s.label for s in segments if s.match and s.match.entry.kind == "row" and s.label), None)
@@ -374,6 +401,9 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             if 0 < len(cells) < len(columns) and anchors:
                 by_position = _place_by_position(cells, anchors.get(tuple(c.key for c in columns), []), cells[0])
                 cells = by_position or cells
+            elif not cells and tuple(c.key for c in columns) in anchors:
+                # laid out by columns, the row's line prints nothing under any of them: every cell printed empty
+                cells = [Token("", BLANK, seg.label.block, seg.label.provenance) for _ in columns]
             result.touch(cells)
             if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
                 result.placed += result.defer(data.cells[row.key], columns, cells)

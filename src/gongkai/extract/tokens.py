@@ -64,20 +64,33 @@ def cell_kind(text: str) -> Kind:
     return Kind.LABEL
 
 
-def _split_cells(text: str) -> list[str] | None:
-    """The cells of a `|` or tab separated row, or None when the line is not such a row."""
+def _split_cells(text: str, closing: bool) -> list[str] | None:
+    """The cells of a `|` or tab separated row, or None when the line is not such a row. `closing`: the
+    document ends every row with a bar (`规章 |`, Markdown's `|a|b|`), so a last bar opens no cell;
+    otherwise `a|b|` ends with an empty cell."""
     stripped = text.strip()
     if stripped.count("|") >= 2 or (stripped.count("|") == 1 and not stripped.startswith("|")):
         pieces = stripped.split("|")
         if stripped.startswith("|") and stripped.endswith("|"):
-            pieces = pieces[1:-1]  # a Markdown row `|a|b|`; otherwise an edge `|` closes an empty first or last cell
-        return pieces
+            return pieces[1:-1]
+        if closing and stripped.endswith("|"):
+            return pieces[:-1]
+        return pieces  # `|a|b` (no closing bar) begins with an empty cell
     if "\t" in stripped:
         return stripped.split("\t")
     return None
 
 
-def block_tokens(block: Block, index: int) -> list[Token]:
+_CLOSING_SHARE = 0.8
+
+
+def closing_bars(blocks: list[Block]) -> bool:
+    """Whether the document ends (nearly) every `|` row with a bar."""
+    rows = [b.text.strip() for b in blocks if not b.cell and "|" in b.text]
+    return bool(rows) and sum(r.endswith("|") for r in rows) >= _CLOSING_SHARE * len(rows)
+
+
+def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
     """The tokens of one block."""
     text = block.text
     prov = block.provenance
@@ -92,7 +105,7 @@ def block_tokens(block: Block, index: int) -> list[Token]:
         return []  # page furniture of a PDF (`— 3 —`, `第3页`), not a cell
     if "|" not in stripped and "\t" not in stripped and not _SPLIT.search(stripped):
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
-    cells = _split_cells(text)
+    cells = _split_cells(text, closing)
     if cells is not None:
         if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
             return []
@@ -162,6 +175,7 @@ class Tokens:
         starts = [0] * (len(blocks) + 1)
         line_kind = _line_kind
         self.has_sep = False  # no empty line at all (double-spaced text is read without them)
+        closing = closing_bars(blocks)
         for i, block in enumerate(blocks):
             starts[i] = len(out)
             text = block.text
@@ -175,7 +189,7 @@ class Tokens:
                 if kind is not None:  # one cell on its line: the usual scrape
                     append(Token(text, kind, i, block.provenance))
                 else:
-                    out.extend(block_tokens(block, i))
+                    out.extend(block_tokens(block, i, closing))
         starts[len(blocks)] = len(out)
         self.tokens = out
         self.starts = starts
