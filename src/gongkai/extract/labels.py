@@ -145,8 +145,8 @@ class LabelIndex:
                 for start in sorted(bounds):
                     tail = raw[start:]
                     key = label_key(tail)
-                    if not key:
-                        continue
+                    if not key or (start and self._names_row(raw[:start])):
+                        continue  # what stands before is a row's label of its own: the run is two rows
                     if want_prefix:
                         entry = self._prefix_of(key)
                         if entry is not None:
@@ -157,6 +157,15 @@ class LabelIndex:
                             entry = min(found, key=lambda e: order.index(e.kind))
                             return entry, n, tail.strip(), raw[:start].strip(), False
         return None
+
+    def _names_row(self, text: str) -> bool:
+        """Whether `text` is a row's label, whole or cut short."""
+        key = label_key(text)
+        whole = self.entries.get(key, ())
+        if any(e.kind == "row" for e in whole):
+            return True
+        cut = self._prefix_of(key)
+        return cut is not None and cut.kind == "row"
 
     def _prefix_of(self, key: str) -> Entry | None:
         """The one row (or group) whose label begins with `key`; None when none or several do."""

@@ -107,8 +107,10 @@ def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text, closing)
     if cells is not None:
-        if all(_MD_RULE.match(c.strip()) or not c.strip() for c in cells):
-            return []
+        rules = [bool(_MD_RULE.match(c.strip())) for c in cells]
+        if all(r or not c.strip() for r, c in zip(rules, cells, strict=True)) or (sum(rules) >= 2 and all(
+                r or not c.strip() for r, c in zip(rules[:-1], cells[:-1], strict=True))):
+            return []  # the rule under a Markdown header (`---|---`), whole or cut short
         return [Token(c.strip(), cell_kind(c), index, with_col(prov, i)) for i, c in enumerate(cells, 1)]
     spans = [(m.group(0), m.end()) for m in _PIECE.finditer(text)]
     pieces = [p for p, _ in spans]

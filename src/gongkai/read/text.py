@@ -45,4 +45,6 @@ def _without_separators(lines: list[str]) -> list[Block]:
             out.pop()  # an even run ends on a separator that is not followed by one: its last empty line separates
         run = 0
         out.append(Block(line, line_provenance(i)))
+    while out and out[-1].cell and not out[-1].text:
+        out.pop()  # empty lines at the end of the text separate nothing
     return out

@@ -1,0 +1,213 @@
+"""The one table reader on the shapes real reports give table 3: labels wrapped over lines, group labels on
+the row's line, subtotal rows, page furniture, grids written out as `|` rows, PDF text laid out by columns,
+double-spaced scrapes with empty cells. Every fixture is written here, line by line, for the project."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongkai import parse_bytes
+from gongkai.extract.tables import read_rows
+from gongkai.extract.tokens import Tokens
+from gongkai.read.text import text_blocks
+from tests.conftest import values
+from tests.extract.test_layouts import REQUESTS
+
+# Official labels of table 3 in the 2021 format, in order (the group a row is printed under, then the row).
+LABELS = [
+    ("", "一、本年新收政府信息公开申请数量", "new_received"),
+    ("", "二、上年结转政府信息公开申请数量", "carried_over"),
+    ("三、本年度办理结果", "（一）予以公开", "granted"),
+    ("", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "partially_granted"),
+    ("（三）不予公开", "1.属于国家秘密", "withheld.state_secret"),
+    ("", "2.其他法律行政法规禁止公开", "withheld.prohibited_by_law"),
+    ("", "3.危及“三安全一稳定”", "withheld.security_stability"),
+    ("", "4.保护第三方合法权益", "withheld.third_party"),
+    ("", "5.属于三类内部事务信息", "withheld.internal_affairs"),
+    ("", "6.属于四类过程性信息", "withheld.process_info"),
+    ("", "7.属于行政执法案卷", "withheld.enforcement_file"),
+    ("", "8.属于行政查询事项", "withheld.query_matter"),
+    ("（四）无法提供", "1.本机关不掌握相关政府信息", "unavailable.not_held"),
+    ("", "2.没有现成信息需要另行制作", "unavailable.needs_creation"),
+    ("", "3.补正后申请内容仍不明确", "unavailable.unclear"),
+    ("（五）不予处理", "1.信访举报投诉类申请", "not_processed.petition"),
+    ("", "2.重复申请", "not_processed.duplicate"),
+    ("", "3.要求提供公开出版物", "not_processed.publication"),
+    ("", "4.无正当理由大量反复申请", "not_processed.excessive"),
+    ("", "5.要求行政机关确认或重新出具已获取信息", "not_processed.reconfirm"),
+    ("（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other.no_correction"),
+    ("", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other.fee_unpaid"),
+    ("", "3.其他", "other.other"),
+    ("", "（七）总计", "total_processed"),
+    ("", "四、结转下年度继续办理", "carried_forward"),
+]
+GROUP_OF = {"withheld": "（三）不予公开", "unavailable": "（四）无法提供", "not_processed": "（五）不予处理",
+            "other": "（六）其他处理"}
+
+
+HEAD = ["示例县统计局2023年政府信息公开工作年度报告", "", "一、总体情况", "", "本年度依法做好政府信息公开工作。", ""]
+
+
+def report(table3: list[str]) -> bytes:
+    """A short 2021-format report around the given lines of table 3."""
+    lines = [*HEAD, "三、收到和处理政府信息公开申请情况", "", *table3, "",
+             "五、存在的主要问题及改进情况", "", "仍有不足。", "", "六、其他需要报告的事项", "", "无。"]
+    return "\n".join(lines).encode()
+
+
+def subtotal(group: str) -> list[int]:
+    rows = [v for k, v in REQUESTS.items() if k.startswith(group + ".")]
+    return [sum(col) for col in zip(*rows, strict=True)]
+
+
+def nums(row: str, fmt: str = "{}") -> str:
+    return " ".join(fmt.format(v) for v in REQUESTS[row])
+
+
+def test_pdf_text_wrapped_labels_group_labels_on_the_row_line_and_page_furniture():
+    """PDF text without layout: a long label wraps after its numbers, the group label shares the first row's
+    line, a page number and a repeated blank line stand inside the table."""
+    out = ["申请人情况", "自然 商业 科研 社会 法律 其他 总计"]
+    for group, label, key in LABELS:
+        head = f"{group} " if group else ""
+        if len(label) > 14:
+            out += [f"{head}{label[:13]} {nums(key)}", label[13:]]
+        else:
+            out.append(f"{head}{label} {nums(key)}")
+        if key == "withheld.query_matter":
+            out += ["", "— 2 —", ""]
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    assert not r.requests.strays
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_subtotal_rows_are_kept_aside_for_their_group(where):
+    """小计 rows are not cells of the format: each belongs to its group, printed before or after its items
+    by the table's convention; the cells stay exact."""
+    out = []
+    for group, label, key in LABELS:
+        g = key.split(".")[0] if "." in key else None
+        first = g is not None and group != ""
+        if where == "before" and first:
+            out.append(f"小计 {' '.join(map(str, subtotal(g)))}")
+        out.append(f"{label} {nums(key)}")
+        at = LABELS.index((group, label, key))
+        following = LABELS[at + 1][2] if at + 1 < len(LABELS) else ""
+        if where == "after" and g is not None and not following.startswith(g + "."):
+            out.append(f"小计 {' '.join(map(str, subtotal(g)))}")
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    assert {g: [c.value for c in cells.values()] for g, cells in r.requests.subtotals.items()} == {
+        g: subtotal(g) for g in GROUP_OF}
+    assert not r.requests.strays
+
+
+def test_subtotal_with_its_group_label_on_its_line():
+    out = []
+    for _, label, key in LABELS:
+        if key == "withheld.state_secret":
+            out.append(f"（三）不予公开 小计 {' '.join(map(str, subtotal('withheld')))}")
+        out.append(f"{label} {nums(key)}")
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    assert [c.value for c in r.requests.subtotals["withheld"].values()] == subtotal("withheld")
+
+
+def test_grid_written_as_bar_rows_with_merged_cells_repeated_and_spanning_labels():
+    """An exporter writes a merged cell once per position it covers: labels repeated across the label columns
+    (`三、本年度办理结果|（三）不予公开|1.属于国家秘密`), a label spanning them followed by empty cells."""
+    out = ["申请人情况|申请人情况|申请人情况|自然人|商业企业|科研机构|社会公益组织|法律服务机构|其他|总计"]
+    for group, label, key in LABELS:
+        cells = "|".join(map(str, REQUESTS[key]))
+        if "." in key:
+            out.append(f"三、本年度办理结果|{GROUP_OF[key.split('.')[0]]}|{label}|{cells}")
+        elif group or key in ("partially_granted", "total_processed"):
+            out.append(f"三、本年度办理结果|{label}|{label}|{cells}")
+        else:
+            out.append(f"{label}|||{cells}")
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    assert not r.requests.strays
+
+
+def test_same_value_under_one_merged_heading_is_one_cell():
+    text = "\n".join([
+        "示例县统计局2023年政府信息公开工作年度报告", "", "二、主动公开政府信息情况", "",
+        "第二十条第（一）项|第二十条第（一）项|第二十条第（一）项|第二十条第（一）项",
+        "信息内容|本年制发件数|本年废止件数|现行有效件数", "规章|0|0|0", "行政规范性文件|2|1|9",
+        "第二十条第（五）项|第二十条第（五）项|第二十条第（五）项|第二十条第（五）项",
+        "信息内容|本年处理决定数量|本年处理决定数量|本年处理决定数量", "行政许可|42|42|42",
+        "第二十条第（六）项|第二十条第（六）项|第二十条第（六）项|第二十条第（六）项",
+        "信息内容|本年处理决定数量|本年处理决定数量|本年处理决定数量", "行政处罚|7|7|7", "行政强制|0|0|0",
+        "第二十条第（八）项|第二十条第（八）项|第二十条第（八）项|第二十条第（八）项",
+        "信息内容|本年收费金额（单位：万元）|本年收费金额（单位：万元）|本年收费金额（单位：万元）",
+        "行政事业性收费|0|0|0", "", "五、存在的主要问题及改进情况", "", "无。"])
+    r = parse_bytes(text.encode())
+    assert values(r, "proactive") == {"regulations": [0, 0, 0], "normative_documents": [2, 1, 9], "licensing": [42],
+                                      "penalty": [7], "coercion": [0], "fees": [0]}
+
+
+def test_different_values_under_one_heading_are_never_merged():
+    lines = ["信息内容|本年处理决定数量|本年处理决定数量", "行政许可|42|43", ""]
+    read = read_rows(Tokens(text_blocks("\n".join(lines))).tokens, "2021", "proactive", False)
+    assert read.data.cells["licensing"]["decisions"] is None
+    assert [(s.kind, s.row, s.raws) for s in read.data.strays] == [("ambiguous", "licensing", ["42", "43"])]
+
+
+def _laid_out(label: str, cells: list[int | None], indent: int = 0) -> str:
+    """A row of PDF text laid out by columns: the label, then each cell right-aligned in a 6-wide column
+    (None: printed empty)."""
+    width = 2 * len(label) + indent
+    line = " " * indent + label + " " * (40 - width)
+    return line + "".join(" " * 6 if c is None else f"{c:>6}" for c in cells)
+
+
+def test_pdf_layout_rows_with_empty_cells_are_placed_by_column():
+    """In PDF text laid out by columns an empty cell is blank space: the printed cells go to the column they
+    stand under (known from the rows that print every cell), the others read 0 as printed empty."""
+    out = [" " * 40 + "".join(f"{h:>6}" for h in ("自然人", "商业", "科研", "公益", "法律", "其他", "总计"))]
+    for _, label, key in LABELS:
+        vals = REQUESTS[key]
+        shown = list(vals) if key in ("total_processed", "new_received") else [v or None for v in vals]
+        out.append(_laid_out(label[:16], shown))
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    empty = r.requests.cells["granted"]["research"]
+    assert (empty.value, empty.raw) == (0, "")
+
+
+def test_pdf_layout_label_wrapped_with_its_values_on_the_next_line():
+    out = [" " * 40 + "".join(f"{h:>6}" for h in ("自然人", "商业", "科研", "公益", "法律", "其他", "总计"))]
+    for _, label, key in LABELS:
+        if key == "other.fee_unpaid":
+            out += [" " * 8 + label[:14], _laid_out(label[14:], REQUESTS[key], 8), " " * 8 + "公开申请"]
+        else:
+            out.append(_laid_out(label[:16], REQUESTS[key]))
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    assert not r.requests.strays
+
+
+def test_double_spaced_scrape_keeps_its_empty_cells():
+    """One cell per line, an empty line after each; an empty cell is an empty line of its own, so a run of
+    2k+1 empty lines holds k empty cells."""
+    out: list[str] = []
+    for _, label, key in LABELS:
+        out += [label, ""]
+        for v in REQUESTS[key]:
+            out += ["" if v == 0 else str(v), ""]
+    body = [*HEAD, "三、收到和处理政府信息公开申请情况", "", *out, "五、存在的主要问题及改进情况", "", "仍有不足。", ""]
+    r = parse_bytes("\n".join(body).encode())
+    assert values(r, "requests") == REQUESTS
+
+
+@pytest.mark.parametrize(("closing", "rows"), [
+    (True, ["规章 |", "0 |", "1 |", "2 |"]),
+    (False, ["规章|0|1|", "行政规范性文件|3|4|5"]),
+])
+def test_a_last_bar_closes_the_row_or_opens_an_empty_cell(closing, rows):
+    text = "\n".join([*HEAD, "二、主动公开政府信息情况", "", "信息内容|本年制发件数|本年废止件数|现行有效件数", *rows,
+                      "", "五、存在的主要问题及改进情况", "", "无。"])
+    r = parse_bytes(text.encode())
+    assert values(r, "proactive")["regulations"] == ([0, 1, 2] if closing else [0, 1, 0])
