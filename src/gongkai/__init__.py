@@ -19,7 +19,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gongkai.extract import extract
-from gongkai.model import TABLE_KEYS, Cell, Report, TableData
+from gongkai.extract.gate import is_report
+from gongkai.model import Cell, Report, TableData
 from gongkai.read import ReadError, read_bytes, read_path
 
 __all__ = ["Cell", "ReadError", "Report", "TableData", "is_report", "parse_bytes", "parse_path"]
@@ -34,10 +35,3 @@ def parse_bytes(data: bytes, path: str | None = None) -> Report:
 def parse_path(path: str | Path) -> Report:
     """Read and extract one report from a file (text, HTML, PDF, Word, image: recognised by content)."""
     return extract(read_path(path))
-
-
-def is_report(report: Report) -> bool:
-    """Whether what was read looks like an annual report at all (a title, sections or tables)."""
-    has_sections = sum(v is not None for v in report.sections.values()) + len(report.section_headings) >= 2
-    has_tables = any(report.table(k) for k in TABLE_KEYS) or report.legacy
-    return bool(has_tables or (report.meta.title and has_sections) or len(report.section_headings) >= 3)

@@ -120,6 +120,8 @@ class LegacyIndicator(_Model):
 class LegacyTable(_Model):
     indicators: list[LegacyIndicator]
     harmonised: dict[str, Number | None]
+    strays: list[StrayRow] = Field(default_factory=list)
+    """Values that could not be given to an indicator without guessing."""
 
 
 class Figure(_Model):

@@ -270,7 +270,8 @@ def test_seed_001_legacy_table(seed):
     legacy = r.legacy
     assert legacy is not None
     assert legacy.harmonised == {"requests_received": 3, "review_total": 15, "litigation_total": 16,
-                                 "normative_documents_published": 27, "normative_documents_issued": 27}
+                                 "normative_documents_published": 27, "normative_documents_issued": 27,
+                                 "fees_collected": 0}
     by_label = {i.path[-1]: i for i in legacy.indicators}
     assert len(legacy.indicators) == 65
     received = by_label["(一)收到申請數"]

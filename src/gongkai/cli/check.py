@@ -20,6 +20,7 @@ from gongkai.model import Report
 from gongkai.read import ReadError
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREADABLE = 0, 1, 2
+NOT_A_REPORT = "completeness.not_a_report"
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 CATEGORY_WORDS = {"arithmetic": "勾稽关系", "completeness": "完整性", "format": "格式", "prose": "正文与表格",
                   "years": "跨年度", "plausibility": "合理性", "timeliness": "时效", "integrity": "文本完整性"}
@@ -69,7 +70,7 @@ def check_command(
 ) -> None:
     """按规则目录核查年度报告，输出问题（中文说明、规则代码、原文行号）。
 
-    退出码：0 无达到 --fail-on 程度的问题；1 有；2 有输入无法读取。
+    退出码：0 无达到 --fail-on 程度的问题；1 有，或有输入不像年度报告；2 有输入无法读取。
     """
     prev_report: Report | None = None
     if previous is not None:
@@ -96,7 +97,9 @@ def check_command(
             continue
         prev = prev_report if prev_report is not None or summary else _previous_from_store(report, db)
         findings = check(report, prev)
-        if code != EXIT_UNREADABLE and any(SEVERITY_ORDER[f.severity] <= limit for f in findings):
+        # An input that is not an annual report fails whatever --fail-on says, as in `gongkai parse`.
+        if code != EXIT_UNREADABLE and any(SEVERITY_ORDER[f.severity] <= limit or f.code == NOT_A_REPORT
+                                           for f in findings):
             code = EXIT_FAILED
         if agg is not None:
             agg.add(report.meta.year, report.meta.format, findings)

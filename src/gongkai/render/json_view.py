@@ -50,6 +50,9 @@ def report_json(report: Report) -> dict[str, Any]:
                            **provenance_dict(s.provenance)})
     legacy = None
     if report.legacy is not None:
+        for s in report.legacy.strays:
+            strays.append({"table": "legacy", **s.model_dump(exclude_none=True, exclude={"provenance"}),
+                           **provenance_dict(s.provenance)})
         legacy = {
             "indicators": [
                 {"path": i.path, "unit": i.unit, "value": i.value, "raw": i.raw, **provenance_dict(i.provenance)}
