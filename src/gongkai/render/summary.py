@@ -5,8 +5,8 @@ from __future__ import annotations
 from gongkai.formats import get_format, narrative_figures, sections
 from gongkai.model import TABLE_KEYS, Number, Provenance, Report, TableData
 
-_BASIS = {"tables": "依据表格识别", "citation": "依据所引格式文件识别（表格缺失）", "year": "报告年度早于2019年，按旧格式",
-          None: "未能识别"}
+_BASIS = {"tables": "依据表格识别", "citation": "依据所引格式文件识别（表格缺失）",
+          "year": "报告年度早于2019年，按旧格式", None: "未能识别"}
 
 
 def where(p: Provenance) -> str:
