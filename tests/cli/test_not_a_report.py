@@ -14,13 +14,14 @@ from gongkai.render.layouts import render_html, render_text
 from gongkai.render.synthetic import synthesize
 from tests.cli.test_parse_cli import GONGKAI
 from tests.conftest import SEEDS
-from tests.extract.test_gate import CSS, JS, JSON_DATA, NOVEL, TABLES_LOST
+from tests.extract.test_gate import CSS, JS, JSON_DATA, NEWS, NOVEL, TABLES_LOST
 
 NOT_REPORTS = {
     "data.json": JSON_DATA,
     "style.css": CSS,
     "app.js": JS,
     "novel.txt": NOVEL,
+    "news.txt": NEWS,
     "date.txt": "2024 12 31\n",
     "price.txt": "¥ 2024 12 31\n",
 }

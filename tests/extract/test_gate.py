@@ -101,6 +101,7 @@ NOT_REPORTS = {
     "css": CSS,
     "js": JS,
     "novel": NOVEL,
+    "news": NEWS,
     "other_annual_report": OTHER_ANNUAL_REPORT,
     "date": "2024 12 31\n",
     "date_words": "2024年1月12日 星期五 31\n",
@@ -172,6 +173,13 @@ def test_code_is_refused_whatever_its_strings_say():
     assert e.code and not e.is_report
     assert evidence(_read(JSON_DATA)).code
     assert evidence(_read(CSS)).code
+
+
+def test_a_news_item_about_the_report_is_not_the_report():
+    """The report's name quoted in a sentence is no title, whatever line extraction takes for the title."""
+    report = _read(NEWS)
+    e = evidence(report)
+    assert not e.title and not e.self_reference and not e.is_report
 
 
 def test_generic_headings_alone_do_not_make_a_disclosure_report():

@@ -47,7 +47,7 @@ _REPORT_NAME = re.compile(r"(?:政府信息公开|政务公开|信息公开)(?:�
 _TITLE_NAME = re.compile(_REPORT_NAME.pattern + r"(?:$|[-_|(\[【《〈—])")
 _YEAR = re.compile(r"(?:19|20)\d\d年|[一二][〇○零一二三四五六七八九]{3}年")
 _FIELD_PREFIX = re.compile(r"^[^:]{1,6}:")  # 标题: …
-_NOT_TITLE = re.compile(r"[。;!?,\"'=<>{}]|根据|按照|审议|听取|召开|发布了")
+_NOT_TITLE = re.compile(r"[。;!?,\"'=<>{}《》]|根据|按照|审议|听取|召开|通报|发布了")
 _SELF = re.compile(r"本(?:年度)?(?:报告|年报)")
 _SELF_TOPIC = re.compile(r"政府信息公开|政务公开|信息公开条例")
 _PERIOD = re.compile(r"统计(?:期限|时限|期间|时段|区间)|\d{4}年0?1月0?1日(?:起)?(?:至|到|-|~)(?:\d{4}年)?12月31日")
@@ -134,7 +134,7 @@ def evidence(report: Report) -> Evidence:
     top = _opening(paragraphs)
     texts = _fold_all([p.text for p in top])
     return Evidence(
-        title=_has_title(report, paragraphs[:_TITLE_SCAN]),
+        title=_has_title(paragraphs),
         self_reference=any(_SELF.search(t) and _SELF_TOPIC.search(t) for t in texts),
         headings=len(report.section_headings),
         disclosure_headings=len(report.section_headings.keys() & TABLE_KEYS),
@@ -189,22 +189,31 @@ def _listed(text: str) -> int:
     return len({keys[m] for m in pattern.findall(text)}) if "情况" in text or "事项" in text else 0
 
 
-def _has_title(report: Report, head: list[Paragraph]) -> bool:
-    """A line of its own naming the report and its year (a page title may carry the site's name)."""
-    candidates = [report.meta.title] if report.meta.title else []
-    candidates += [p.text for p in head if len(p.text) <= _TITLE_MAX]
-    for text in candidates:
-        t = _FIELD_PREFIX.sub("", _fold(text), count=1)
-        if _TITLE_NAME.search(t) and _YEAR.search(t) and not _NOT_TITLE.search(t):
+def _has_title(paragraphs: list[Paragraph]) -> bool:
+    """A line of its own naming the report and its year (a page title may carry the site's name): the line
+    read as the title, or one near the top; a name quoted inside a sentence (会议审议了《…年度报告》) is not."""
+    head = paragraphs[:_TITLE_SCAN] + [p for p in paragraphs[_TITLE_SCAN:] if p.role == "title"]
+    for p in head:
+        words = p.text.split()
+        # the whole line, or its first words when the page runs the title into the text after it
+        if words and any(_is_title(c) for c in (p.text, words[0]) if len(c) <= _TITLE_MAX):
             return True
     return False
+
+
+def _is_title(text: str) -> bool:
+    t = _FIELD_PREFIX.sub("", _fold(text), count=1)
+    if t.startswith("《") and t.endswith("》"):
+        t = t[1:-1]
+    return bool(_TITLE_NAME.search(t) and _YEAR.search(t)) and not _NOT_TITLE.search(t)
 
 
 def _is_prose(text: str, folded: str) -> bool:
     """Running text: a sentence of Chinese words, not a line of code."""
     if len(_CJK.findall(folded)) < 15 or not _SENTENCE.search(folded):
         return False
-    return not (text.lstrip()[:1].isascii() and _CODE.match(text))
+    text = text.lstrip()
+    return not (text[:1].isascii() and _CODE.match(text))
 
 
 def _is_code(paragraphs: list[Paragraph]) -> bool:
