@@ -42,6 +42,7 @@ _SPLIT_AT = re.compile(
     r"(?<=[\s\u00a0\u3000])(?=\S)"
     r"|(?<=\S)(?=[（(][一二三四五六七八九十]{1,3}[）)]|[0-9０-９]{1,2}[.、．](?![0-9０-９])|[一二三四五六七八九十]{1,3}、)"
 )
+_INSIDE_MAX = 120  # the longest official row label (≈ 40 characters) with its group label and fragments
 _MIN_PREFIX = 4  # a label cut short must keep this many characters to name one row
 _Hit = tuple[Entry, int, str, str, bool]
 
@@ -137,6 +138,8 @@ class LabelIndex:
         for want_prefix in (False, True):
             for n in range(len(texts), 0, -1):
                 raw = "".join(texts[:n])
+                if len(raw) > _INSIDE_MAX:
+                    continue  # longer than any label with a group label before it: prose, not a label
                 bounds = {0, *(m.start() for m in _SPLIT_AT.finditer(raw))}
                 at = 0
                 for t in texts[:n - 1]:

@@ -121,13 +121,17 @@ def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
         len(p) <= _MAX_LABEL_PIECE for p, k in zip(pieces, kinds, strict=True) if k is Kind.LABEL
     )
     if not table_like:  # a line of words; where they stand is kept for headers laid out by columns
-        pieces_at = tuple((p, (_width(text, end) + _width(text, end - len(p))) // 2) for p, end in spans)
-        return [Token(text, Kind.LABEL, index, prov, _width(text, spans[-1][1]), pieces_at)]
+        if len(text) > _HEADER_LINE:
+            return [Token(text, Kind.LABEL, index, prov)]
+        width = _widths(text)
+        pieces_at = tuple((p, (width[end] + width[end - len(p)]) // 2) for p, end in spans)
+        return [Token(text, Kind.LABEL, index, prov, width[spans[-1][1]], pieces_at)]
     tokens: list[Token] = []
     col = 0
+    width = _widths(text)
     for (piece, end), kind in zip(spans, kinds, strict=True):
-        x = _width(text, end)
-        centre = (x + _width(text, end - len(piece))) // 2
+        x = width[end]
+        centre = (x + width[end - len(piece)]) // 2
         if kind is Kind.LABEL and tokens and tokens[-1].kind is Kind.LABEL:
             tokens[-1].text += " " + piece
             tokens[-1].x = x
@@ -141,15 +145,24 @@ def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
 _PIECE = re.compile(r"[^ \t\u00a0\u2000-\u200b\u3000]+")
 
 
-def _width(text: str, end: int) -> int:
-    """Display columns of `text[:end]`: wide (CJK) characters take two, as in PDF text laid out by columns.
-    In a line of Chinese, ASCII brackets and commas stand for full-width ones folded by the converter
+_HEADER_LINE = 200  # a longer line of words is prose, not a header whose words' places matter
+
+
+def _widths(text: str) -> list[int]:
+    """Display columns of `text[:i]` for every i: wide (CJK) characters take two, as in PDF text laid out by
+    columns. In a line of Chinese, ASCII brackets and commas stand for full-width ones folded by the converter
     (`（一）` printed, `(一)` in the text) and take two columns too."""
-    head = text[:end]
-    if head.isascii():
-        return end
-    wide = sum(1 for ch in head if ch in _FOLDED_WIDE or unicodedata.east_asian_width(ch) in "WFA")
-    return end + wide
+    if text.isascii():
+        return list(range(len(text) + 1))
+    out = [0]
+    for ch in text:
+        out.append(out[-1] + (2 if ch in _FOLDED_WIDE or (ord(ch) > 127 and _wide(ch)) else 1))
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WFA"
 
 
 _FOLDED_WIDE = frozenset("(),;:")
