@@ -442,6 +442,12 @@ def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, fill
         data.strays.append(_stray("unplaced", raw, cells, group, len(columns)))
 
 
+def _grid_row(tok: Token) -> tuple[int | None, int | None] | int:
+    """The row a token is printed in: its grid row (HTML, Word), else its line."""
+    p = tok.provenance
+    return (p.table, p.row) if p.row is not None else tok.block
+
+
 def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     """Table 4: fifteen cells after the headers, row by row in reading order."""
     table = get_format(format_id).table(table_key)
@@ -450,11 +456,11 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
     data = result._data
     values: list[Token] = []
-    header_blocks = {t.block for t in tokens if t.kind is LABEL}  # an empty cell in a header row is not a value
+    header_rows = {_grid_row(t) for t in tokens if t.kind is LABEL}  # an empty cell in a header row is not a value
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.kind is BLANK and tok.block in header_blocks:
+        if tok.kind is BLANK and _grid_row(tok) in header_rows:
             i += 1
             continue
         if tok.kind is LABEL:

@@ -66,12 +66,14 @@ def cell_kind(text: str) -> Kind:
 
 def _split_cells(text: str, closing: bool) -> list[str] | None:
     """The cells of a `|` or tab separated row, or None when the line is not such a row. `closing`: the
-    document ends every row with a bar (`规章 |`, Markdown's `|a|b|`), so a last bar opens no cell;
-    otherwise `a|b|` ends with an empty cell."""
+    document ends every row with a bar (`规章 |`), so a last bar opens no cell; otherwise `a|b|` ends with an
+    empty cell. A row written as `|a|b|` (Markdown) opens and closes with its bars; ` | a | ` (cells joined
+    by ` | `) has an empty cell at each end."""
     stripped = text.strip()
     if stripped.count("|") >= 2 or (stripped.count("|") == 1 and not stripped.startswith("|")):
-        pieces = stripped.split("|")
-        if stripped.startswith("|") and stripped.endswith("|"):
+        line = text.rstrip("\r\n")
+        pieces = line.split("|")
+        if line.startswith("|") and line.endswith("|"):
             return pieces[1:-1]
         if closing and stripped.endswith("|"):
             return pieces[:-1]
@@ -79,6 +81,13 @@ def _split_cells(text: str, closing: bool) -> list[str] | None:
     if "\t" in stripped:
         return stripped.split("\t")
     return None
+
+
+def _markdown_rule(cells: list[str]) -> bool:
+    """The rule under a Markdown header (`---|---`), whole or cut short; a row of empty cells is no rule."""
+    rules = [bool(_MD_RULE.match(c.strip())) for c in cells]
+    rest_empty = all(r or not c.strip() for r, c in zip(rules[:-1], cells[:-1], strict=True))
+    return rest_empty and (rules[-1] or not cells[-1].strip() or sum(rules) >= 2) and any(rules)
 
 
 _CLOSING_SHARE = 0.8
@@ -107,10 +116,8 @@ def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text, closing)
     if cells is not None:
-        rules = [bool(_MD_RULE.match(c.strip())) for c in cells]
-        if all(r or not c.strip() for r, c in zip(rules, cells, strict=True)) or (sum(rules) >= 2 and all(
-                r or not c.strip() for r, c in zip(rules[:-1], cells[:-1], strict=True))):
-            return []  # the rule under a Markdown header (`---|---`), whole or cut short
+        if _markdown_rule(cells):
+            return []
         return [Token(c.strip(), cell_kind(c), index, with_col(prov, i)) for i, c in enumerate(cells, 1)]
     spans = [(m.group(0), m.end()) for m in _PIECE.finditer(text)]
     pieces = [p for p, _ in spans]

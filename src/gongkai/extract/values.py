@@ -53,5 +53,7 @@ def read_value(raw: str, kind: str, column_unit: str | None) -> tuple[Number | N
         return _plain(number), _plain(number), unit
     unit = _UNIT_NAMES.get(unit, unit) if unit else column_unit
     factor = _TO_WAN.get(unit) if unit else None
+    if factor is None and number == 0:
+        factor = Decimal(1)  # nothing is nothing in any unit
     value = None if factor is None else _plain(number * factor)
     return value, _plain(number), unit
