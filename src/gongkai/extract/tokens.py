@@ -201,6 +201,11 @@ class Tokens:
         for i, block in enumerate(blocks):
             starts[i] = len(out)
             text = block.text
+            if "\f" in text and not block.cell:
+                text = text.replace("\f", "")  # a PDF page break, not a cell
+                if not text.strip():
+                    continue
+                block = Block(text, block.provenance)
             if block.cell:  # a grid cell, empty or not, is always one cell
                 append(Token(text, cell_kind(text), i, block.provenance))
             elif not text:
