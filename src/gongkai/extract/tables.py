@@ -215,13 +215,15 @@ def _column_anchors(segments: list[_Segment], rows: dict[str, tuple[RowDef, tupl
 
 _HEADER_PIECE = 4  # header words of a column (自然人, 商业企业) or its characters stacked on lines (自 / 然 / 人)
 _SAME_COLUMN = 3  # display columns within which header pieces stand for one column
+_ITEM_HEADER_PIECE = 8  # the header of a few columns (本年新制作 / 数量) over the rows of one item of table 2
 
 
-def _header_anchors(tokens: list[Token], first_row_block: int, n: int) -> list[float] | None:
-    """Where the `n` columns are, from the header printed above the first row in PDF text laid out by
-    columns: the short pieces of its lines, grouped by position. None unless they make exactly `n` columns."""
-    centres = sorted(c for t in tokens if t.kind is LABEL and t.block < first_row_block
-                     for piece, c in t.pieces if len(piece) <= _HEADER_PIECE)
+def _header_anchors(tokens: list[Token], lo: int, hi: int, n: int, longest: int = _HEADER_PIECE) -> list[float] | None:
+    """Where the `n` columns are, from the header printed on blocks `lo` to `hi` (exclusive) in PDF text laid
+    out by columns: the pieces of its lines of at most `longest` characters, grouped by position. None unless
+    they make at least `n` groups (the label column's own header words stand to the left)."""
+    centres = sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
+                     for piece, c in t.pieces if len(piece) <= longest)
     groups: list[list[int]] = []
     for c in centres:
         if groups and c - groups[-1][-1] <= _SAME_COLUMN:
@@ -230,8 +232,7 @@ def _header_anchors(tokens: list[Token], first_row_block: int, n: int) -> list[f
             groups.append([c])
     if len(groups) < n:
         return None
-    right = groups[-n:]  # the label column's own header words stand to the left
-    return [statistics.median(g) for g in right]
+    return [statistics.median(g) for g in groups[-n:]]
 
 
 def _place_by_position(cells: list[Token], anchors: list[float], line: Token) -> list[Token] | None:
@@ -292,7 +293,10 @@ def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 in_rows = in_rows or m.entry.kind in ("row", "group")
-                segments.append(_Segment(m, tok, label_col=tokens[m.end - 1].provenance.col or 0))
+                # A label found after other text of the run (a group label, header lines above it) is where it is
+                # printed: the run's last token, not its first.
+                at = tokens[m.end - 1] if m.head else tok
+                segments.append(_Segment(m, at, label_col=tokens[m.end - 1].provenance.col or 0))
                 result.touch_blocks(tok.block, tokens[m.end - 1].block)
                 i = m.end
                 continue
@@ -367,18 +371,24 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                    and (seg.values[0].provenance.col or 99) <= label_cols):
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
-    anchors = _column_anchors(segments, rows, table.columns) if any(t.x >= 0 for t in tokens) else {}
+    has_x = any(t.x >= 0 for t in tokens)
+    anchors = _column_anchors(segments, rows, table.columns) if has_x else {}
+    full_rows = set(anchors)  # anchors measured on rows that print every cell are kept over header positions
     all_keys = tuple(c.key for c in table.columns)
     first_row = next((s.label for s in segments if s.match and s.match.entry.kind == "row" and s.label), None)
-    if anchors is not None and all_keys not in anchors and first_row is not None and any(t.x >= 0 for t in tokens):
-        from_header = _header_anchors(tokens, first_row.block, len(table.columns))
+    if all_keys not in anchors and first_row is not None and has_x:
+        from_header = _header_anchors(tokens, 0, first_row.block, len(table.columns))
         if from_header is not None:
             anchors[all_keys] = from_header
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
     last_row = row_positions[-1] if row_positions else -1
     ended_early = False
     subtotals: list[tuple[int, str | None]] = []  # (segment, group named on its line)
+    previous_row_end = tokens[0].block - 1 if tokens else -1  # the last block of the row before this one
     for k, seg in enumerate(segments):
+        before = segments[k - 1] if k else None
+        if before is not None and before.match and before.match.entry.kind == "row" and before.label is not None:
+            previous_row_end = max([before.label.block, *(v.block for v in before.values)])
         filled = [v for v in seg.values if v.kind is not SEP]
         if seg.match is None:
             label = seg.label.text.strip() if seg.label else None
@@ -398,8 +408,12 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
                                                deviation=entry.deviation, provenance=seg.label.provenance)
             cells = _collapse_merged(_fit(seg.values, filled, len(columns), spaced), headers, len(columns))
-            if 0 < len(cells) < len(columns) and anchors:
-                by_position = _place_by_position(cells, anchors.get(tuple(c.key for c in columns), []), cells[0])
+            keys = tuple(c.key for c in columns)
+            if 0 < len(cells) < len(columns) and has_x and seg.label is not None:
+                above = _header_anchors(tokens, previous_row_end + 1, seg.label.block, len(columns), _ITEM_HEADER_PIECE)
+                if above is not None and keys not in full_rows:
+                    anchors[keys] = above  # the header just above the rows it heads
+                by_position = _place_by_position(cells, anchors.get(keys, []), cells[0])
                 cells = by_position or cells
             elif not cells and tuple(c.key for c in columns) in anchors:
                 # laid out by columns, the row's line prints nothing under any of them: every cell printed empty
