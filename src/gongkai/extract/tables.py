@@ -456,6 +456,24 @@ def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, fill
         data.strays.append(_stray("unplaced", raw, cells, group, len(columns)))
 
 
+def _flat_by_position(tokens: list[Token], values: list[Token], slots: int) -> list[Token] | None:
+    """Table 4 laid out by columns with some cells printed empty: the header's words (or its characters
+    stacked on lines) give the columns when they make exactly as many as the table has cells."""
+    first = values[0].block
+    for longest in (1, 2, _HEADER_PIECE):
+        anchors = _header_anchors(tokens, tokens[0].block, first, slots, longest)
+        if anchors is not None and _column_count(tokens, tokens[0].block, first, longest) == slots:
+            return _place_by_position(values, anchors, values[0])
+    return None
+
+
+def _column_count(tokens: list[Token], lo: int, hi: int, longest: int) -> int:
+    """How many columns the header pieces of at most `longest` characters on blocks `lo`–`hi` make."""
+    centres = sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
+                     for piece, c in t.pieces if len(piece) <= longest)
+    return sum(1 for a, b in itertools.pairwise(centres) if b - a > _SAME_COLUMN) + bool(centres)
+
+
 def _grid_row(tok: Token) -> tuple[int | None, int | None] | int:
     """The row a token is printed in: its grid row (HTML, Word), else its line."""
     p = tok.provenance
@@ -498,6 +516,8 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     if len(values) > slots:
         data.strays.append(_stray("ambiguous", None, values, None, slots))
         return result
+    if 0 < len(values) < slots and values[0].x >= 0:
+        values = _flat_by_position(tokens, values, slots) or values
     start = 0
     for key, (_, columns) in rows.items():
         result.placed += result.defer(data.cells[key], columns, values[start:start + len(columns)])
