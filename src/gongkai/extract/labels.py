@@ -135,8 +135,8 @@ class LabelIndex:
     def _lookup_inside(self, texts: tuple[str, ...], order: tuple[str, ...]) -> _Hit | None:
         """A label that starts inside the run (after a space, a numbering or another token), or a row
         label cut short."""
-        for want_prefix in (False, True):
-            for n in range(1, len(texts) + 1):  # the shortest run first: a longer one would swallow rows
+        for n in range(1, len(texts) + 1):  # the shortest run first: a longer one would swallow rows
+            for want_prefix in (False, True):
                 raw = "".join(texts[:n])
                 if len(raw) > _INSIDE_MAX:
                     continue  # longer than any label with a group label before it: prose, not a label

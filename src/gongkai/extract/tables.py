@@ -378,6 +378,8 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     first_row = next((s.label for s in segments if s.match and s.match.entry.kind == "row" and s.label), None)
     if all_keys not in anchors and first_row is not None and has_x:
         from_header = _header_anchors(tokens, 0, first_row.block, len(table.columns))
+        if from_header is None or _column_count(tokens, 0, first_row.block, _HEADER_PIECE) != len(table.columns):
+            from_header = _value_anchors(segments, len(table.columns)) or from_header
         if from_header is not None:
             anchors[all_keys] = from_header
     row_positions = [k for k, s in enumerate(segments) if s.match and s.match.entry.kind == "row"]
@@ -454,6 +456,20 @@ def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, fill
         data.subtotals[group] = subtotal
     else:
         data.strays.append(_stray("unplaced", raw, cells, group, len(columns)))
+
+
+def _value_anchors(segments: list[_Segment], n: int) -> list[float] | None:
+    """Where the `n` columns are, from where the table's rows print their figures (right-aligned under their
+    column): only when the figures of all rows stand in exactly `n` places."""
+    ends = sorted(v.x for s in segments if s.match is not None and s.match.entry.kind == "row"
+                  for v in s.values if v.kind is VALUE and v.x >= 0)
+    groups: list[list[int]] = []
+    for x in ends:
+        if groups and x - groups[-1][-1] <= _SAME_COLUMN:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return [statistics.median(g) for g in groups] if len(groups) == n else None
 
 
 def _flat_by_position(tokens: list[Token], values: list[Token], slots: int) -> list[Token] | None:
