@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
+from typing import Literal
 
 from gongkai.model import Provenance
 from gongkai.normalize import fold, squeeze
@@ -64,20 +65,23 @@ def cell_kind(text: str) -> Kind:
     return Kind.LABEL
 
 
-def _split_cells(text: str, closing: bool) -> list[str] | None:
-    """The cells of a `|` or tab separated row, or None when the line is not such a row. `closing`: the
-    document ends every row with a bar (`规章 |`), so a last bar opens no cell; otherwise `a|b|` ends with an
-    empty cell. A row written as `|a|b|` (Markdown) opens and closes with its bars; ` | a | ` (cells joined
-    by ` | `) has an empty cell at each end."""
+Bars = Literal["markdown", "closing", "open"]
+
+
+def _split_cells(text: str, bars: Bars) -> list[str] | None:
+    """The cells of a `|` or tab separated row, or None when the line is not such a row. How the document
+    writes its rows (`bars`) says what a bar at the end of a line means: Markdown rows `|a|b|` open and close
+    with a bar; `规章 |` rows close with one; otherwise cells are joined by bars and a bar at either end
+    stands beside an empty cell (`||a` begins with two empty cells, `a|b|` ends with one)."""
     stripped = text.strip()
     if stripped.count("|") >= 2 or (stripped.count("|") == 1 and not stripped.startswith("|")):
         line = text.rstrip("\r\n")
         pieces = line.split("|")
-        if line.startswith("|") and line.endswith("|"):
+        if bars == "markdown" and line.startswith("|") and line.endswith("|"):
             return pieces[1:-1]
-        if closing and stripped.endswith("|"):
+        if bars != "open" and stripped.endswith("|"):
             return pieces[:-1]
-        return pieces  # `|a|b` (no closing bar) begins with an empty cell
+        return pieces
     if "\t" in stripped:
         return stripped.split("\t")
     return None
@@ -93,13 +97,20 @@ def _markdown_rule(cells: list[str]) -> bool:
 _CLOSING_SHARE = 0.8
 
 
-def closing_bars(blocks: list[Block]) -> bool:
-    """Whether the document ends (nearly) every `|` row with a bar."""
-    rows = [b.text.strip() for b in blocks if not b.cell and "|" in b.text]
-    return bool(rows) and sum(r.endswith("|") for r in rows) >= _CLOSING_SHARE * len(rows)
+def bar_style(blocks: list[Block]) -> Bars:
+    """How the document writes its `|` rows: (nearly) all as Markdown `|a|b|`, (nearly) all closed by a bar,
+    or neither."""
+    rows = [b.text.rstrip("\r\n") for b in blocks if not b.cell and "|" in b.text]
+    if not rows:
+        return "open"
+    if sum(r.startswith("|") and r.endswith("|") for r in rows) >= _CLOSING_SHARE * len(rows):
+        return "markdown"
+    if sum(r.rstrip().endswith("|") for r in rows) >= _CLOSING_SHARE * len(rows):
+        return "closing"
+    return "open"
 
 
-def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
+def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Token]:
     """The tokens of one block."""
     text = block.text
     prov = block.provenance
@@ -114,7 +125,7 @@ def block_tokens(block: Block, index: int, closing: bool = True) -> list[Token]:
         return []  # page furniture of a PDF (`— 3 —`, `第3页`), not a cell
     if "|" not in stripped and "\t" not in stripped and not _SPLIT.search(stripped):
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
-    cells = _split_cells(text, closing)
+    cells = _split_cells(text, bars)
     if cells is not None:
         if _markdown_rule(cells):
             return []
@@ -197,7 +208,7 @@ class Tokens:
         starts = [0] * (len(blocks) + 1)
         line_kind = _line_kind
         self.has_sep = False  # no empty line at all (double-spaced text is read without them)
-        closing = closing_bars(blocks)
+        bars = bar_style(blocks)
         for i, block in enumerate(blocks):
             starts[i] = len(out)
             text = block.text
@@ -216,7 +227,7 @@ class Tokens:
                 if kind is not None:  # one cell on its line: the usual scrape
                     append(Token(text, kind, i, block.provenance))
                 else:
-                    out.extend(block_tokens(block, i, closing))
+                    out.extend(block_tokens(block, i, bars))
         starts[len(blocks)] = len(out)
         self.tokens = out
         self.starts = starts
