@@ -123,6 +123,8 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
         return [Token(text, Kind.BLANK, index, prov)]
     if _PAGE_NUMBER.match(stripped):
         return []  # page furniture of a PDF (`— 3 —`, `第3页`), not a cell
+    if not stripped.strip("|"):
+        return []  # a bar alone on its line separates the cells printed one per line
     if "|" not in stripped and "\t" not in stripped and not _SPLIT.search(stripped):
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text, bars)
