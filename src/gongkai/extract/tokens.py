@@ -100,7 +100,7 @@ _CLOSING_SHARE = 0.8
 def bar_style(blocks: list[Block]) -> Bars:
     """How the document writes its `|` rows: (nearly) all as Markdown `|a|b|`, (nearly) all closed by a bar,
     or neither."""
-    rows = [b.text.rstrip("\r\n") for b in blocks if not b.cell and "|" in b.text]
+    rows = [b.text.rstrip("\r\n") for b in blocks if not b.cell and "|" in b.text and b.text.strip().strip("|")]
     if not rows:
         return "open"
     if sum(r.startswith("|") and r.endswith("|") for r in rows) >= _CLOSING_SHARE * len(rows):
@@ -124,7 +124,10 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
     if _PAGE_NUMBER.match(stripped):
         return []  # page furniture of a PDF (`— 3 —`, `第3页`), not a cell
     if not stripped.strip("|"):
-        return []  # a bar alone on its line separates the cells printed one per line
+        if bars == "closing":  # every cell closed by a bar: bars alone close empty cells
+            return [Token("", Kind.BLANK, index, with_col(prov, i)) for i in range(1, stripped.count("|") + 1)]
+        if stripped == "|":
+            return []  # a bar alone on its line separates the cells printed one per line
     if "|" not in stripped and "\t" not in stripped and not _SPLIT.search(stripped):
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text, bars)
