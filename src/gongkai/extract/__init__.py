@@ -53,11 +53,13 @@ def _body_end(folded: list[str], headings: list[Heading]) -> int:
 
 
 def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str | None, Basis | None]:
-    """(format, basis). The tables decide; a table that reads equally well in several formats has no
-    vote. Without tables, the format notice the report cites decides."""
+    """(format, basis). The tables decide, by the labels that tell the formats apart; a table that reads
+    equally well in several formats has no vote. Without tables, the format notice the report cites decides."""
     votes: dict[str, int] = {}
     for read in reads.values():
-        votes[read.format] = votes.get(read.format, 0) + read.score
+        # A table votes by the labels only its format has (table 2's columns, table 3's 2021 rows), not by
+        # how many cells it holds: a 2021 table 3 printing （六） as one row reads fully as 2019's table 3.
+        votes[read.format] = votes.get(read.format, 0) + 10 * read.signature_hits + 1
     if votes:
         return max(votes, key=lambda k: votes[k]), "tables"
     for fid, pattern in _CITATION.items():

@@ -8,13 +8,14 @@ never spread over the wrong columns.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import statistics
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
-from gongkai.extract.labels import LabelIndex, Match, label_index
+from gongkai.extract.labels import Entry, LabelIndex, Match, label_index
 from gongkai.extract.tokens import BLANK, LABEL, SEP, VALUE, Token
 from gongkai.extract.values import read_value
 from gongkai.formats import ColumnDef, RowDef, get_format
@@ -279,6 +280,33 @@ def _join_wrapped(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[
             seg.values, nxt.values = seg.values + nxt.values, []
 
 
+_SIMILAR = 0.6  # a misspelt or shortened label keeps most of the official one (其他法律行政止公开)
+
+
+def _align_misspelt(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]]) -> None:
+    """A row whose label names nothing of the table (misspelt, shortened) but stands, with a full row of figures,
+    where the format has exactly one row left between its neighbours, and resembles that row's label: it is
+    that row, read as a deviation from the official label (reported by the format checks)."""
+    order = list(rows)
+    seen = {s.match.entry.key for s in segments if s.match is not None and s.match.entry.kind == "row"}
+    for k, seg in enumerate(segments):
+        if seg.match is not None or seg.label is None:
+            continue
+        figures = [v for v in seg.values if v.kind is not SEP]
+        prev = next((order.index(s.match.entry.key) for s in reversed(segments[:k])
+                     if s.match is not None and s.match.entry.kind == "row"), -1)
+        nxt = next((order.index(s.match.entry.key) for s in segments[k + 1:]
+                    if s.match is not None and s.match.entry.kind == "row"), len(order))
+        free = [key for key in order[prev + 1:nxt] if key not in seen]
+        if len(free) != 1 or not figures or len(figures) != len(rows[free[0]][1]):
+            continue
+        row = rows[free[0]][0]
+        printed, official = label_key(seg.label.text), label_key(row.label)
+        if difflib.SequenceMatcher(None, printed, official).ratio() >= _SIMILAR:
+            seg.match = Match(Entry("row", row.key, row.label, deviation=True), 0, 0, seg.label.text.strip())
+            seen.add(row.key)
+
+
 def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list[_Segment]:
     segments: list[_Segment] = []
     in_rows = False
@@ -371,6 +399,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                    and (seg.values[0].provenance.col or 99) <= label_cols):
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
+    _align_misspelt(segments, rows)
     has_x = any(t.x >= 0 for t in tokens)
     anchors = _column_anchors(segments, rows, table.columns) if has_x else {}
     full_rows = set(anchors)  # anchors measured on rows that print every cell are kept over header positions
