@@ -87,6 +87,7 @@ _match_short = lru_cache(maxsize=32768)(match_heading)  # table labels and headi
 def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) -> list[Heading]:
     """Section headings in reading order; each section key is taken once (the first)."""
     seen: set[str] = set()
+    official_at: set[int] = set()
     found: list[Heading] = []
     for i, (text, f) in enumerate(zip(blocks_text, folded, strict=True)):
         if not f or f.isascii() or (cells[i] and len(f) > 40):  # a heading has Chinese words
@@ -95,10 +96,18 @@ def find_headings(blocks_text: list[str], folded: list[str], cells: list[bool]) 
         if m is None:
             continue
         key, label, inline = m
+        official = label_key(label) in label_key(f)
         if key is not None:
             if key in seen:
-                continue
+                # A later heading in the official wording wins over an earlier one in other words (a report's
+                # overview numbering its parts 一、…四、政府信息公开申请情况 before the sections themselves).
+                earlier = next(h for h in found if h.key == key)
+                if not official or earlier.block in official_at:
+                    continue
+                found.remove(earlier)
             seen.add(key)
+        if official:
+            official_at.add(i)
         found.append(Heading(i, key, label, inline))
     return found
 

@@ -400,6 +400,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
     _align_misspelt(segments, rows)
+    orphans = _orphan_lines(segments, rows, len(table.columns))
     has_x = any(t.x >= 0 for t in tokens)
     anchors = _column_anchors(segments, rows, table.columns) if has_x else {}
     full_rows = set(anchors)  # anchors measured on rows that print every cell are kept over header positions
@@ -469,8 +470,63 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             result.touch(filled)
         else:
             _place_subtotal(result, group, seg.match.raw if seg.match else "", seg, filled, table.columns, spaced)
+    _place_orphans(result, segments, orphans, rows)
     data.ended_early = ended_early
     return result
+
+
+def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]],
+                  width: int) -> list[tuple[int, list[Token]]]:
+    """Lines of figures printed apart from their labels (text converted from PDF by other tools: the labels in
+    one place, the rows of figures in another), taken out of the segments they fell into: (segment, figures).
+    Only whole lines of exactly `width` figures of a grid row are taken; a row's own line stays with it."""
+    out: list[tuple[int, list[Token]]] = []
+    for k, seg in enumerate(segments):
+        if seg.match is not None and seg.match.entry.kind != "row":
+            continue
+        lines: dict[int, list[Token]] = {}
+        for v in seg.values:
+            if v.kind is not SEP:
+                lines.setdefault(v.block, []).append(v)
+        blocks = sorted(lines)
+        own = 1 if seg.match is not None and blocks and seg.label is not None and blocks[0] == seg.label.block else 0
+        if seg.match is not None and not own and blocks and len(lines[blocks[0]]) == len(rows[seg.match.entry.key][1]):
+            own = 1  # the figures on the line after a label standing alone are its row's
+        extra = blocks[own:]
+        if not extra or not all(len(lines[b]) == width and all(
+                v.provenance.col is not None and v.kind is not LABEL for v in lines[b]) for b in extra):
+            continue
+        keep = {b for b in blocks[:own]}
+        seg.values = [v for v in seg.values if v.kind is SEP or v.block in keep]
+        out.extend((k, lines[b]) for b in extra)
+    return out
+
+
+def _place_orphans(result: TableRead, segments: list[_Segment], orphans: list[tuple[int, list[Token]]],
+                   rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]]) -> None:
+    """Give lines of figures printed apart from their labels to the rows the format has between the rows
+    placed around them: only where the count of lines equals the count of rows left between them, in order.
+    Otherwise they are strays."""
+    data = result._data
+    order = list(rows)
+    placed = {key for key in order if any(c is not None for c in data.cells[key].values())}
+    anchors = [(k, order.index(s.match.entry.key)) for k, s in enumerate(segments)
+               if s.match is not None and s.match.entry.kind == "row" and s.match.entry.key in placed]
+    gaps: dict[tuple[int, int], list[list[Token]]] = {}
+    for k, figures in orphans:
+        before = max((pos for seg_k, pos in anchors if seg_k <= k), default=-1)
+        after = min((pos for seg_k, pos in anchors if seg_k > k), default=len(order))
+        gaps.setdefault((before, after), []).append(figures)
+    for (before, after), lines in gaps.items():
+        missing = [key for key in order[before + 1:after] if key not in placed]
+        if len(missing) == len(lines) and all(len(rows[key][1]) == len(line) for key, line in zip(
+                missing, lines, strict=True)):
+            for key, line in zip(missing, lines, strict=True):
+                result.placed += result.defer(data.cells[key], rows[key][1], line)
+                result.touch(line)
+        else:
+            for line in lines:
+                data.strays.append(_stray("unplaced", None, line, None, len(line)))
 
 
 def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, filled: list[Token],
