@@ -400,7 +400,8 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
     _align_misspelt(segments, rows)
-    orphans = _orphan_lines(segments, rows, len(table.columns))
+    orphans = _orphan_lines(segments, rows, len(table.columns), {t.block for t in tokens if t.kind is LABEL})
+    orphaned = {k for k, _ in orphans}
     has_x = any(t.x >= 0 for t in tokens)
     anchors = _column_anchors(segments, rows, table.columns) if has_x else {}
     full_rows = set(anchors)  # anchors measured on rows that print every cell are kept over header positions
@@ -447,7 +448,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                     anchors[keys] = above  # the header just above the rows it heads
                 by_position = _place_by_position(cells, anchors.get(keys, []), cells[0])
                 cells = by_position or cells
-            elif not cells and tuple(c.key for c in columns) in anchors:
+            elif not cells and tuple(c.key for c in columns) in anchors and k not in orphaned:
                 # laid out by columns, the row's line prints nothing under any of them: every cell printed empty
                 cells = [Token("", BLANK, seg.label.block, seg.label.provenance) for _ in columns]
             result.touch(cells)
@@ -475,11 +476,12 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     return result
 
 
-def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]],
-                  width: int) -> list[tuple[int, list[Token]]]:
+def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]], width: int,
+                  label_blocks: set[int]) -> list[tuple[int, list[Token]]]:
     """Lines of figures printed apart from their labels (text converted from PDF by other tools: the labels in
     one place, the rows of figures in another), taken out of the segments they fell into: (segment, figures).
-    Only whole lines of exactly `width` figures of a grid row are taken; a row's own line stays with it."""
+    A grid row of exactly `width` figures without a label of its own is such a line, even right under a label
+    standing alone (the labels of such text do not stand beside their figures); a row's own line stays with it."""
     out: list[tuple[int, list[Token]]] = []
     for k, seg in enumerate(segments):
         if seg.match is not None and seg.match.entry.kind != "row":
@@ -490,14 +492,12 @@ def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[
                 lines.setdefault(v.block, []).append(v)
         blocks = sorted(lines)
         own = 1 if seg.match is not None and blocks and seg.label is not None and blocks[0] == seg.label.block else 0
-        if seg.match is not None and not own and blocks and len(lines[blocks[0]]) == len(rows[seg.match.entry.key][1]):
-            own = 1  # the figures on the line after a label standing alone are its row's
-        extra = blocks[own:]
-        if not extra or not all(len(lines[b]) == width and all(
-                v.provenance.col is not None and v.kind is not LABEL for v in lines[b]) for b in extra):
+        grid = [b for b in blocks[own:]
+                if b not in label_blocks and all(v.provenance.col is not None for v in lines[b])]
+        extra = [b for b in grid if len(lines[b]) >= 2]
+        if not extra or not all(len(lines[b]) == width for b in extra):
             continue
-        keep = {b for b in blocks[:own]}
-        seg.values = [v for v in seg.values if v.kind is SEP or v.block in keep]
+        seg.values = [v for v in seg.values if v.kind is SEP or v.block not in extra]
         out.extend((k, lines[b]) for b in extra)
     return out
 
@@ -507,7 +507,9 @@ def _place_orphans(result: TableRead, segments: list[_Segment], orphans: list[tu
     """Give lines of figures printed apart from their labels to the rows the format has between the rows
     placed around them: only where the count of lines equals the count of rows left between them, in order.
     Otherwise they are strays."""
-    data = result._data
+    if not orphans:
+        return
+    data = result.data  # the cells placed so far, made now
     order = list(rows)
     placed = {key for key in order if any(c is not None for c in data.cells[key].values())}
     anchors = [(k, order.index(s.match.entry.key)) for k, s in enumerate(segments)

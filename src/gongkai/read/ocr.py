@@ -302,15 +302,15 @@ def snap_label(text: str) -> tuple[str, float]:
     return vocab[best[0]], difflib.SequenceMatcher(None, k, best[0]).ratio()
 
 
-def _vote(gray, inv, cells: list[GridCell], noisy: bool) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+def _vote(crop, inv, cells: list[GridCell], noisy: bool) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
     """Figures read twice (Chinese and English models, digits only); where the two disagree a third
     reading at another size decides, and a cell without a majority is doubtful (confidence ≤ 0.3)."""
-    crops = [_crop(gray, inv, c.box, _DIGIT_HEIGHT, noisy) for c in cells]
+    crops = [crop(c.box, _DIGIT_HEIGHT) for c in cells]
     first = _tesseract(crops, LANG, 7, _DIGITS_WHITELIST)
     second = _tesseract(crops, "eng", 7, _DIGITS_WHITELIST)
     split = [k for k, (a, b) in enumerate(zip(first, second, strict=True))
              if a[0] != b[0] or len(a[0]) != _glyphs(inv, cells[k].box)]
-    third = dict(zip(split, _tesseract([_crop(gray, inv, cells[k].box, _DIGIT_HEIGHT_2, noisy) for k in split],
+    third = dict(zip(split, _tesseract([crop(cells[k].box, _DIGIT_HEIGHT_2) for k in split],
                                        LANG, 7, _DIGITS_WHITELIST), strict=True))
     out = []
     for k, (a, b) in enumerate(zip(first, second, strict=True)):
@@ -353,14 +353,25 @@ def _glyphs(inv, box: tuple[int, int, int, int]) -> int:  # type: ignore[no-unty
     return count
 
 
-def ocr_cells(image, cells: list[GridCell]) -> None:  # type: ignore[no-untyped-def]
+def ocr_cells(image, cells: list[GridCell], dpi: float | None = None) -> None:  # type: ignore[no-untyped-def]
     """OCR every cell in place: Chinese first; a cell that reads as a figure again with digits only
-    (at two scales: when the two readings disagree the cell is doubtful)."""
+    (at two scales: when the two readings disagree the cell is doubtful). With the scan's `dpi`
+    known, a cell's lines are set side by side and read as one line."""
     require()
     gray = _gray(image)
-    inv = _binary(gray)
-    noisy = bool(((gray > 70) & (gray < 190)).mean() > 0.04)  # a poor scan or photo: read the cleaned cells
-    crops = {id(c): _crop(gray, inv, c.box, _TARGET_HEIGHT, noisy) for c in cells}
+    noisy = _is_noisy(gray)  # a poor scan or photo: read the cleaned cells
+    if dpi:
+        inv = _ink(gray, noisy)
+        min_h = dpi * 6 / 72
+
+        def crop(box: tuple[int, int, int, int], target: int):  # type: ignore[no-untyped-def]
+            return _line_crop(255 - inv if noisy else gray, inv, box, target, min_h)
+    else:
+        inv = _binary(gray)
+
+        def crop(box: tuple[int, int, int, int], target: int):  # type: ignore[no-untyped-def]
+            return _crop(gray, inv, box, target, noisy)
+    crops = {id(c): crop(c.box, _TARGET_HEIGHT) for c in cells}
     todo = [c for c in cells if crops[id(c)] is not None]
     for c in cells:
         if crops[id(c)] is None:
@@ -372,7 +383,7 @@ def ocr_cells(image, cells: list[GridCell]) -> None:  # type: ignore[no-untyped-
         c.text, c.confidence = text.strip(), conf
         if not text.strip() or _NUMERIC.match(text.strip()) or len(_CJK.findall(_UNIT.sub("", text))) < 2:
             numeric.append(c)
-    readings = _vote(gray, inv, numeric, noisy)
+    readings = _vote(crop, inv, numeric, noisy)
     for c, (text, conf) in zip(numeric, readings, strict=True):
         unit = _UNIT.search(c.text)
         if not re.search(r"\d", text):
@@ -480,3 +491,219 @@ def read_image_bytes(data: bytes) -> list[Block]:
     """An image file: a table picture (or a page photo) read by OCR."""
     require()
     return read_page_image(_open_image(data))
+
+
+# --- scanned pages: tables found from their ruling lines at the scan's own resolution ---------------
+
+
+@dataclass
+class PageTable:
+    """One ruled table of a page picture: its box, column edges and cells (pixels)."""
+    box: tuple[int, int, int, int]
+    columns: list[int]
+    cells: list[GridCell]
+
+
+@dataclass
+class PageLine:
+    """A line of running text outside the tables (pixels)."""
+    text: str
+    box: tuple[int, int, int, int]
+    confidence: float
+
+
+def _is_noisy(gray) -> bool:  # type: ignore[no-untyped-def]
+    return bool(((gray > 70) & (gray < 190)).mean() > 0.04)
+
+
+def _ink(gray, noisy: bool):  # type: ignore[no-untyped-def]
+    """Dark pixels as 255. A clean scan is not blurred first: at 150 dpi a ruling line is one grey
+    pixel wide and a median filter would erase it."""
+    import cv2
+
+    if noisy:
+        return _binary(gray)
+    _, inv = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return inv
+
+
+def _line_masks(inv, dpi: float):  # type: ignore[no-untyped-def]
+    """Horizontal and vertical ruling lines: runs longer than any character stroke (¼ inch)."""
+    import cv2
+
+    k = max(15, int(dpi * 0.25))
+    hmask = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    vmask = cv2.morphologyEx(inv, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    return hmask, vmask, k
+
+
+def _grid(hmask, vmask, k: int) -> tuple[list[int], list[int], list[GridCell]]:  # type: ignore[no-untyped-def]
+    """Line positions and cells of one table's masks (a merged cell once, at its first position)."""
+    ys = _clusters((hmask > 0).sum(axis=1), k)
+    xs = _clusters((vmask > 0).sum(axis=0), k)
+    if len(ys) < 2 or len(xs) < 2:
+        return ys, xs, []
+    nr, nc = len(ys) - 1, len(xs) - 1
+
+    def h_line(i: int, j: int) -> bool:
+        y, x0, x1 = ys[i], xs[j], xs[j + 1]
+        pad = max(2, (x1 - x0) // 8)
+        seg = (hmask[max(0, y - 2):y + 3, x0 + pad:x1 - pad] > 0).any(axis=0)
+        return seg.size == 0 or seg.mean() > 0.8
+
+    def v_line(j: int, i: int) -> bool:
+        x, y0, y1 = xs[j], ys[i], ys[i + 1]
+        pad = max(2, (y1 - y0) // 8)
+        seg = (vmask[y0 + pad:y1 - pad, max(0, x - 2):x + 3] > 0).any(axis=1)
+        return seg.size == 0 or seg.mean() > 0.8
+
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not v_line(j + 1, i):
+                parent[find(i * nc + j)] = find(i * nc + j + 1)
+            if i + 1 < nr and not h_line(i + 1, j):
+                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    cells = []
+    for slots in groups.values():
+        i0, i1 = min(i for i, _ in slots), max(i for i, _ in slots) + 1
+        j0 = min(j for i, j in slots if i == i0)
+        j1 = max(j for _, j in slots) + 1
+        cells.append(GridCell(i0 + 1, j0 + 1, (xs[j0], ys[i0], xs[j1], ys[i1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    return ys, xs, cells
+
+
+def page_tables(gray, dpi: float, noisy: bool = False) -> list[PageTable]:  # type: ignore[no-untyped-def]
+    """The ruled tables of a page picture, top to bottom, with their cells (not yet read).
+
+    A table is a connected set of ruling lines at least an inch wide whose outer frame (two long
+    horizontal and two long vertical lines) is there: big title characters are not tables."""
+    import cv2
+    import numpy as np
+
+    inv = _ink(gray, noisy)
+    hmask, vmask, k = _line_masks(inv, dpi)
+    both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((3, 3), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both)
+    out = []
+    for c in range(1, n):
+        x, y, w, h, _ = (int(v) for v in stats[c])
+        if w < dpi or h < dpi * 0.2:
+            continue
+        hm, vm = hmask[y:y + h, x:x + w], vmask[y:y + h, x:x + w]
+        if ((hm > 0).sum(axis=1) >= 0.6 * w).sum() < 2 or ((vm > 0).sum(axis=0) >= 0.6 * h).sum() < 2:
+            continue
+        _, xs, cells = _grid(hm, vm, k)
+        if len(cells) < 2:
+            continue
+        for cell in cells:
+            x0, y0, x1, y1 = cell.box
+            cell.box = (x0 + x, y0 + y, x1 + x, y1 + y)
+        out.append(PageTable((x, y, x + w, y + h), [v + x for v in xs], cells))
+    return sorted(out, key=lambda t: (t.box[1], t.box[0]))
+
+
+def _bands(mask, min_h: float) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The text lines of a cell's ink (rows with ink), a fragment shorter than a glyph (the strokes
+    of 三) joined to its nearer neighbour."""
+    import numpy as np
+
+    rows = (mask > 0).sum(axis=1) > 0
+    runs: list[list[int]] = []
+    for i, v in enumerate(rows):
+        if v and (not runs or runs[-1][1] != i):
+            runs.append([i, i + 1])
+        elif v:
+            runs[-1][1] = i + 1
+    changed = True
+    while changed and len(runs) > 1:
+        changed = False
+        short = [k for k, r in enumerate(runs) if r[1] - r[0] < min_h]
+        if not short:
+            break
+        k = min(short, key=lambda s: runs[s][1] - runs[s][0])
+        gaps = [(runs[k][0] - runs[k - 1][1], k - 1) if k > 0 else (np.inf, -1),
+                (runs[k + 1][0] - runs[k][1], k + 1) if k + 1 < len(runs) else (np.inf, -1)]
+        _, other = min(gaps)
+        a, b = sorted((k, other))
+        runs[a] = [runs[a][0], runs[b][1]]
+        del runs[b]
+        changed = True
+    return [(a, b) for a, b in runs]
+
+
+def _line_crop(gray, ink, box: tuple[int, int, int, int], target: int, min_h: float):  # type: ignore[no-untyped-def]
+    """A cell of a scan as one line of text: its lines (a wrapped label, characters stacked one per
+    line) cut apart and set side by side, each scaled to `target` pixels high; None when empty."""
+    import numpy as np
+    from PIL import Image
+
+    x0, y0, x1, y1 = box
+    m = 3
+    inner = ink[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
+    if inner.size == 0 or (inner > 0).sum() < max(4, min_h):
+        return None
+    pieces = []
+    for a, b in _bands(inner, min_h):
+        band = inner[a:b]
+        cols = np.nonzero((band > 0).sum(axis=0))[0]
+        if cols.size == 0:
+            continue
+        g = gray[y0 + m + a:y0 + m + b, x0 + m + cols.min():x0 + m + cols.max() + 1]
+        img = Image.fromarray(np.ascontiguousarray(g))
+        scale = target / max(1, b - a)
+        pieces.append(img.resize((max(1, round(img.width * scale)), target), Image.LANCZOS))
+    if not pieces:
+        return None
+    gap = target // 2
+    canvas = Image.new("L", (sum(p.width for p in pieces) + gap * (len(pieces) - 1) + 40, target + 40), 255)
+    x = 20
+    for p in pieces:
+        canvas.paste(p, (x, 20))
+        x += p.width + gap
+    return canvas
+
+
+def read_scan(image, dpi: float) -> tuple[list[PageTable], list[PageLine]]:  # type: ignore[no-untyped-def]
+    """A scanned page at its own resolution: its ruled tables with every cell read (all cells of
+    the page in one Tesseract run per pass), and the text around them as lines."""
+    from PIL import ImageDraw
+
+    require()
+    image = image.convert("L")
+    gray = _gray(image)
+    tables = page_tables(gray, dpi, _is_noisy(gray))
+    cells = [c for t in tables for c in t.cells]
+    if cells:
+        ocr_cells(image, cells, dpi)
+    rest = image.copy()
+    draw = ImageDraw.Draw(rest)
+    for t in tables:
+        draw.rectangle(t.box, fill=255)
+    lines: list[PageLine] = []
+    if _has_ink_outside(rest):
+        scale = 2 if dpi < 250 else 1  # Tesseract reads running text best at about 300 dpi
+        big = rest.resize((rest.width * scale, rest.height * scale), _lanczos()) if scale > 1 else rest
+        for _, block in _text_lines(big, None):
+            x0, y0, x1, y1 = block.provenance.bbox  # type: ignore[misc]
+            box = (int(x0 // scale), int(y0 // scale), int(x1 // scale), int(y1 // scale))
+            lines.append(PageLine(block.text, box, block.provenance.confidence or 0.0))
+    return tables, lines
+
+
+def _lanczos():  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    return Image.LANCZOS

@@ -35,13 +35,19 @@ class _Line:
     page: int
     bbox: tuple[float, float, float, float]
     size: float
+    confidence: float | None = None  # OCR'd lines only
+
+
+_Box = tuple[float, float, float, float]
+_Cell = tuple[str, _Box, float | None]
+"""A table cell: text, box and, when OCR'd, confidence."""
 
 
 @dataclass
 class _Table:
     page: int
     columns: list[float]
-    rows: list[list[tuple[str, tuple[float, float, float, float]] | None]]
+    rows: list[list[_Cell | None]]
     continued: list[tuple[int, int]] = field(default_factory=list)  # (page, first row index) of each part
 
 
@@ -78,13 +84,13 @@ def _page_tables(page, number: int) -> list[tuple[float, _Table]]:  # type: igno
         rows = []
         columns: set[float] = set()
         for row, row_texts in zip(t.rows, texts, strict=False):
-            cells: list[tuple[str, tuple[float, float, float, float]] | None] = []
+            cells: list[_Cell | None] = []
             for bbox, txt in zip(row.cells, row_texts, strict=False):
                 if bbox is None:
                     cells.append(None)
                     continue
                 columns.update((round(bbox[0], 1), round(bbox[2], 1)))
-                cells.append((_cell_text(txt), tuple(round(v, 2) for v in bbox)))  # type: ignore[arg-type]
+                cells.append((_cell_text(txt), tuple(round(v, 2) for v in bbox), None))  # type: ignore[arg-type]
             rows.append(cells)
         if len(rows) < 1 or (max((sum(c is not None for c in r) for r in rows), default=0) < 2 and len(rows) < 2):
             continue  # a box drawn around text, not a table
@@ -156,8 +162,8 @@ def _table_blocks(table: _Table, index: int) -> list[Block]:
         for c, cell in enumerate(row):
             if cell is None:
                 continue
-            text, bbox = cell
-            prov = Provenance(page=page, table=index, row=r + 1, col=c + 1, bbox=bbox)
+            text, bbox, confidence = cell
+            prov = Provenance(page=page, table=index, row=r + 1, col=c + 1, bbox=bbox, confidence=confidence)
             blocks.append(Block(text, prov, cell=True))
     return blocks
 
@@ -174,12 +180,13 @@ def read_pdf(data: bytes) -> list[Block]:
                 raise ReadError("corrupt", f"PDF 第{number}页已损坏，无法读取：{exc}") from exc
             if len(chars) < MIN_TEXT_CHARS:
                 scanned.append(number)
-                items.append(_ocr_page(page, number))
-                continue
-            tables = _page_tables(page, number)
-            boxes = [(t.rows and _bbox(t)) for _, t in tables]
+                tables, lines = _ocr_page(page, number)
+            else:
+                tables = _page_tables(page, number)
+                boxes = [(t.rows and _bbox(t)) for _, t in tables]
+                lines = _page_lines(page, number, boxes)
             placed: list[tuple[float, int, _Line | _Table]] = [(y, 1, t) for y, t in tables]
-            placed += [(y, 0, ln) for y, ln in _page_lines(page, number, boxes)]
+            placed += [(y, 0, ln) for y, ln in lines]
             placed.sort(key=lambda p: (p[0], p[1]))
             for k, (_, _, item) in enumerate(placed):
                 prev = items[-1] if items else None
@@ -190,7 +197,7 @@ def read_pdf(data: bytes) -> list[Block]:
                 items.append(item)
     finally:
         pdf.close()
-    if scanned and len(scanned) == len(pdf.pages) and not any(isinstance(i, list) and i for i in items):
+    if scanned and len(scanned) == len(pdf.pages) and not items:
         raise ReadError("empty", "PDF 没有可读取的文字（扫描件中未识别出文字）")
     return _blocks(items)
 
@@ -200,14 +207,44 @@ def _bbox(t: _Table) -> tuple[float, float, float, float]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _ocr_page(page, number: int) -> list[Block]:  # type: ignore[no-untyped-def]
+def _scan_dpi(page) -> float:  # type: ignore[no-untyped-def]
+    """The resolution the page's picture was scanned at (read at that size: no resampling blur)."""
+    from gongkai.read import ocr
+
+    dpis = [img["srcsize"][0] / ((img["x1"] - img["x0"]) / 72) for img in page.images
+            if img.get("srcsize") and img["x1"] - img["x0"] > page.width / 3]
+    return min(400.0, max(100.0, max(dpis))) if dpis else float(ocr.SCAN_DPI)
+
+
+def _ocr_page(page, number: int) -> tuple[list[tuple[float, _Table]], list[tuple[float, _Line]]]:  # type: ignore[no-untyped-def]
+    """A page without a text layer: its tables and lines by OCR, in PDF points like a text page."""
     from gongkai.read import ocr
 
     if not ocr.available():
         raise ReadError("needs_ocr", "PDF 是扫描件（只有图像，没有文字层），需要 OCR：请安装 Tesseract 及其简体中文数据"
                         "（tesseract-ocr、tesseract-ocr-chi-sim）")
-    image = page.to_image(resolution=ocr.SCAN_DPI).original
-    return ocr.read_page_image(image, page=number)
+    if not page.images:
+        return [], []
+    dpi = _scan_dpi(page)
+    k = 72 / dpi
+    image = page.to_image(resolution=dpi).original
+    scan_tables, scan_lines = ocr.read_scan(image, dpi)
+
+    def box(b: tuple[int, int, int, int]) -> _Box:
+        return (round(b[0] * k, 2), round(b[1] * k, 2), round(b[2] * k, 2), round(b[3] * k, 2))
+
+    tables = []
+    for t in scan_tables:
+        ncols = len(t.columns) - 1
+        nrows = max(c.row for c in t.cells)
+        rows: list[list[_Cell | None]] = [[None] * ncols for _ in range(nrows)]
+        for c in t.cells:
+            rows[c.row - 1][c.col - 1] = (c.text, box(c.box), round(c.confidence, 3))
+        columns = [round(x * k, 1) for x in t.columns]
+        tables.append((t.box[1] * k, _Table(number, columns, rows)))
+    lines = [(ln.box[1] * k, _Line(ln.text, number, box(ln.box), (ln.box[3] - ln.box[1]) * k, round(ln.confidence, 3)))
+             for ln in scan_lines]
+    return tables, lines
 
 
 def _blocks(items: list) -> list[Block]:
@@ -223,7 +260,8 @@ def _blocks(items: list) -> list[Block]:
                 last.text += sep + item.text
                 prev_line = item
                 continue
-            blocks.append(Block(item.text, Provenance(page=item.page, bbox=tuple(round(v, 2) for v in item.bbox))))
+            blocks.append(Block(item.text, Provenance(page=item.page, bbox=tuple(round(v, 2) for v in item.bbox),
+                                                      confidence=item.confidence)))
             prev_line = item
         elif isinstance(item, _Table):
             tables += 1
