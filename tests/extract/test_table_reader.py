@@ -211,3 +211,73 @@ def test_a_last_bar_closes_the_row_or_opens_an_empty_cell(closing, rows):
                       "", "五、存在的主要问题及改进情况", "", "无。"])
     r = parse_bytes(text.encode())
     assert values(r, "proactive")["regulations"] == ([0, 1, 2] if closing else [0, 1, 0])
+
+
+def test_a_misspelt_label_where_one_row_is_left_is_that_row_as_a_deviation():
+    out = []
+    for _, label, key in LABELS:
+        printed = "2.其他法律行政止公开" if key == "withheld.prohibited_by_law" else label
+        out.append(f"{printed} {nums(key)}")
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+    seen = r.requests.labels["withheld.prohibited_by_law"]
+    assert (seen.raw, seen.deviation) == ("2.其他法律行政止公开", True)
+
+
+def test_a_label_that_resembles_no_row_stays_a_stray():
+    out = [f"{'完全无关的一行字' if key == 'withheld.prohibited_by_law' else label} {nums(key)}"
+           for _, label, key in LABELS]
+    r = parse_bytes(report(out))
+    assert all(v is None for v in values(r, "requests")["withheld.prohibited_by_law"])
+    assert any(s.label == "完全无关的一行字" for s in r.requests.strays)
+
+
+def test_rows_of_figures_printed_apart_from_their_labels_fill_the_rows_between_in_order():
+    """Text converted from PDF by another tool: some rows keep their label, the labels of others stand
+    elsewhere and their figures come as grid rows of their own."""
+    loose = {"partially_granted", "withheld.internal_affairs", "unavailable.not_held", "unavailable.needs_creation"}
+    out = []
+    for _, label, key in LABELS:
+        cells = " | ".join(map(str, REQUESTS[key]))
+        out += [label, f"| {cells} |"] if key in loose else [f"| {label} | {cells} |"]
+    out.insert(3, "（二）部分公开（区分处理的，只")  # a label fragment away from its figures
+    r = parse_bytes(report(out))
+    assert values(r, "requests") == REQUESTS
+
+
+def test_figures_apart_from_labels_are_never_spread_when_the_counts_disagree():
+    out = []
+    for _, label, key in LABELS:
+        cells = " | ".join(map(str, REQUESTS[key]))
+        if key == "partially_granted":
+            out += [f"| {cells} |", f"| {cells} |"]  # two lines of figures for the one row left
+        else:
+            out.append(f"| {label} | {cells} |")
+    r = parse_bytes(report(out))
+    assert all(v is None for v in values(r, "requests")["partially_granted"])
+    assert len([s for s in r.requests.strays if s.kind == "unplaced"]) == 2
+
+
+@pytest.mark.parametrize("lines", [
+    # bars alone separate cells printed one per line
+    ["信息内容", "|", "本年制发件数", "|", "本年废止件数", "|", "现行有效件数", "|",
+     "规章", "|", "0", "|", "1", "|", "2"],
+    # every cell closed by a bar: a bar alone closes an empty cell
+    ["信息内容 |", "本年制发件数 |", "本年废止件数 |", "现行有效件数 |", "规章 |", "|", "1 |", "2 |"],
+])
+def test_bars_alone_on_a_line(lines):
+    text = "\n".join([*HEAD, "二、主动公开政府信息情况", "", *lines, "", "五、存在的主要问题及改进情况", "", "无。"])
+    r = parse_bytes(text.encode())
+    assert values(r, "proactive")["regulations"] == [0, 1, 2]
+
+
+def test_table_4_laid_out_by_columns_with_empty_cells():
+    chars = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计　　"]  # each column's header, one character a line
+    header = [" ".join(f"{c[i]:>2}" for c in chars * 3).rstrip() for i in range(4)]
+    cells = [1, None, None, 1, 2, None, None, None, None, None, 3, None, None, None, 3]
+    values_line = " ".join(f"{'' if c is None else c:>3}" for c in cells)  # under each character's right edge
+    text = "\n".join([*HEAD, "四、政府信息公开行政复议、行政诉讼情况", "", "行政复议 行政诉讼", *header,
+                      values_line, "", "五、存在的主要问题及改进情况", "", "无。"])
+    r = parse_bytes(text.encode())
+    assert values(r, "review_litigation") == {"review": [1, 0, 0, 1, 2], "litigation_direct": [0, 0, 0, 0, 0],
+                                              "litigation_after_review": [3, 0, 0, 0, 3]}
