@@ -168,7 +168,7 @@ def _header_rows(tokens: list[Token]) -> list[tuple[int, dict[int, str]]]:
             block, cols, labels_only = tok.block, {}, True
         if tok.kind is VALUE:
             labels_only = False
-        elif tok.provenance.col is not None:
+        elif tok.kind is LABEL and tok.provenance.col is not None:
             cols[tok.provenance.col] = label_key(tok.text)
     return out
 

@@ -287,6 +287,11 @@ def _key(text: str) -> str:
     return squeeze(fold(text)).replace("〈", "(").replace("《", "(").replace("〉", ")").replace("》", ")")
 
 
+def label_known(text: str) -> bool:
+    """Whether a text is, folded, one of the formats' labels."""
+    return _key(text) in _vocabulary()
+
+
 def snap_label(text: str) -> tuple[str, float]:
     """A label OCR'd with a few wrong characters → the format's label it is closest to, with the
     similarity. Labels are the template's own words, so this is reading, not correcting data."""

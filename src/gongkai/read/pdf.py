@@ -139,8 +139,56 @@ def _continue(prev: _Table, nxt: _Table) -> None:
            and _row_texts(nxt.rows[drop]) == _row_texts(prev.rows[drop])
            and (drop > 0 or any(t.strip() for t in _row_texts(nxt.rows[drop])))):
         drop += 1
+    rows = nxt.rows[drop:]
+    if rows and _rejoin_split_row(prev, rows[0]):
+        rows = rows[1:]
     prev.continued.append((nxt.page, len(prev.rows)))
-    prev.rows.extend(nxt.rows[drop:])
+    prev.rows.extend(rows)
+
+
+def _rejoin_split_row(prev: _Table, first: list[_Cell | None]) -> bool:
+    """A row broken by the page (the rest of a wrapped label, or of a header, at the top of the next
+    page): its text appended to the cells above it. It is a broken row when every text in it falls
+    under a cell that reaches the bottom of the previous part, no figure meets another figure or
+    label, and no label in it is whole by itself (a format label, or an item number such as `8.`)."""
+    if not prev.rows:
+        return False
+    bottom = max(c[1][3] for c in prev.rows[-1] if c is not None) if any(prev.rows[-1]) else None
+    if bottom is None:
+        return False
+    targets: list[tuple[int, int, str]] = []
+    for cell in first:
+        if cell is None or not cell[0]:
+            continue
+        x0, x1 = cell[1][0], cell[1][2]
+        spot = next(((r, c) for r in range(len(prev.rows) - 1, -1, -1) for c, above in enumerate(prev.rows[r])
+                     if above is not None and abs(above[1][0] - x0) <= _COL_TOLERANCE
+                     and abs(above[1][2] - x1) <= _COL_TOLERANCE and abs(above[1][3] - bottom) <= _COL_TOLERANCE),
+                    None)
+        if spot is None:
+            return False
+        above_text = prev.rows[spot[0]][spot[1]][0]  # type: ignore[index]
+        if _FIGURE.match(cell[0]) and above_text:
+            return False
+        if above_text and (_FIGURE.match(above_text) or _whole_label(cell[0])):
+            return False
+        targets.append((spot[0], spot[1], cell[0]))
+    for r, c, text in targets:
+        above = prev.rows[r][c]
+        assert above is not None
+        prev.rows[r][c] = (above[0] + text, above[1], above[2])
+    return True
+
+
+_FIGURE = re.compile(r"^[-+−]?[\d,.，．]+(?:万元|万|元|%)?$")
+_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、])")
+
+
+def _whole_label(text: str) -> bool:
+    """A label that stands by itself: an item number starts it, or it is one of the formats' labels."""
+    from gongkai.read.ocr import label_known
+
+    return bool(_ITEM.match(text)) or label_known(text)
 
 
 def _joins(prev: _Line, nxt: _Line, right: float) -> bool:
