@@ -400,16 +400,17 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
     _align_misspelt(segments, rows)
-    orphans = _orphan_lines(segments, rows, len(table.columns), {t.block for t in tokens if t.kind is LABEL})
+    orphans = _orphan_lines(segments, rows, len(table.columns), _figure_lines(tokens))
     orphaned = {k for k, _ in orphans}
     has_x = any(t.x >= 0 for t in tokens)
+    worded = [t for t in tokens if t.pieces and t.kind is LABEL] if has_x else []  # words laid out by columns
     anchors = _column_anchors(segments, rows, table.columns) if has_x else {}
     full_rows = set(anchors)  # anchors measured on rows that print every cell are kept over header positions
     all_keys = tuple(c.key for c in table.columns)
     first_row = next((s.label for s in segments if s.match and s.match.entry.kind == "row" and s.label), None)
     if all_keys not in anchors and first_row is not None and has_x:
-        from_header = _header_anchors(tokens, 0, first_row.block, len(table.columns))
-        if from_header is None or _column_count(tokens, 0, first_row.block, _HEADER_PIECE) != len(table.columns):
+        from_header = _header_anchors(worded, 0, first_row.block, len(table.columns))
+        if from_header is None or _column_count(worded, 0, first_row.block, _HEADER_PIECE) != len(table.columns):
             from_header = _value_anchors(segments, len(table.columns)) or from_header
         if from_header is not None:
             anchors[all_keys] = from_header
@@ -443,7 +444,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             cells = _collapse_merged(_fit(seg.values, filled, len(columns), spaced), headers, len(columns))
             keys = tuple(c.key for c in columns)
             if 0 < len(cells) < len(columns) and has_x and seg.label is not None:
-                above = _header_anchors(tokens, previous_row_end + 1, seg.label.block, len(columns), _ITEM_HEADER_PIECE)
+                above = _header_anchors(worded, previous_row_end + 1, seg.label.block, len(columns), _ITEM_HEADER_PIECE)
                 if above is not None and keys not in full_rows:
                     anchors[keys] = above  # the header just above the rows it heads
                 by_position = _place_by_position(cells, anchors.get(keys, []), cells[0])
@@ -476,15 +477,30 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     return result
 
 
+def _figure_lines(tokens: list[Token]) -> set[int]:
+    """The blocks that are grid rows of two or more figures and nothing else (no label, no empty cell)."""
+    counts: dict[int, int] = {}
+    other: set[int] = set()
+    for t in tokens:
+        if t.kind is VALUE and t.provenance.col is not None:
+            counts[t.block] = counts.get(t.block, 0) + 1
+        elif t.kind is not SEP:
+            other.add(t.block)
+    return {b for b, n in counts.items() if n >= 2 and b not in other}
+
+
 def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]], width: int,
-                  label_blocks: set[int]) -> list[tuple[int, list[Token]]]:
+                  figure_lines: set[int]) -> list[tuple[int, list[Token]]]:
     """Lines of figures printed apart from their labels (text converted from PDF by other tools: the labels in
     one place, the rows of figures in another), taken out of the segments they fell into: (segment, figures).
     A grid row of exactly `width` figures without a label of its own is such a line, even right under a label
     standing alone (the labels of such text do not stand beside their figures); a row's own line stays with it."""
     out: list[tuple[int, list[Token]]] = []
+    if not figure_lines:
+        return out
     for k, seg in enumerate(segments):
-        if seg.match is not None and seg.match.entry.kind != "row":
+        if (seg.match is not None and seg.match.entry.kind != "row") or not any(
+                v.block in figure_lines for v in seg.values):
             continue
         lines: dict[int, list[Token]] = {}
         for v in seg.values:
@@ -492,9 +508,7 @@ def _orphan_lines(segments: list[_Segment], rows: dict[str, tuple[RowDef, tuple[
                 lines.setdefault(v.block, []).append(v)
         blocks = sorted(lines)
         own = 1 if seg.match is not None and blocks and seg.label is not None and blocks[0] == seg.label.block else 0
-        grid = [b for b in blocks[own:]
-                if b not in label_blocks and all(v.provenance.col is not None for v in lines[b])]
-        extra = [b for b in grid if len(lines[b]) >= 2]
+        extra = [b for b in blocks[own:] if b in figure_lines]
         if not extra or not all(len(lines[b]) == width for b in extra):
             continue
         seg.values = [v for v in seg.values if v.kind is SEP or v.block not in extra]

@@ -132,7 +132,7 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
         return [Token(text, cell_kind(text), index, prov)]  # one cell on its own line: the usual case
     cells = _split_cells(text, bars)
     if cells is not None:
-        if _markdown_rule(cells):
+        if "-" in stripped and _markdown_rule(cells):
             return []
         return [Token(c.strip(), cell_kind(c), index, with_col(prov, i)) for i, c in enumerate(cells, 1)]
     spans = [(m.group(0), m.end()) for m in _PIECE.finditer(text)]
@@ -144,24 +144,26 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
         len(p) <= _MAX_LABEL_PIECE for p, k in zip(pieces, kinds, strict=True) if k is Kind.LABEL
     )
     if not table_like:  # a line of words; where they stand is kept for headers laid out by columns
-        if len(text) > _HEADER_LINE:
-            return [Token(text, Kind.LABEL, index, prov)]
+        if len(text) > _HEADER_LINE or "  " not in stripped or sum(len(p) <= _HEADER_WORD for p in pieces) < 2:
+            return [Token(text, Kind.LABEL, index, prov)]  # prose, or words not laid out by columns
         width = _widths(text)
         pieces_at = tuple((p, (width[end] + width[end - len(p)]) // 2) for p, end in spans)
         return [Token(text, Kind.LABEL, index, prov, width[spans[-1][1]], pieces_at)]
     tokens: list[Token] = []
     col = 0
-    width = _widths(text)
+    # Where each cell stands matters only in text laid out by columns (cells apart by runs of spaces).
+    width = _widths(text) if "  " in stripped else None
     for (piece, end), kind in zip(spans, kinds, strict=True):
-        x = width[end]
-        centre = (x + width[end - len(piece)]) // 2
+        x = width[end] if width is not None else -1
+        centre = (x + width[end - len(piece)]) // 2 if width is not None else -1
+        at = ((piece, centre),) if width is not None else ()
         if kind is Kind.LABEL and tokens and tokens[-1].kind is Kind.LABEL:
             tokens[-1].text += " " + piece
             tokens[-1].x = x
-            tokens[-1].pieces += ((piece, centre),)
+            tokens[-1].pieces += at
             continue
         col += 1
-        tokens.append(Token(piece, kind, index, with_col(prov, col), x, ((piece, centre),)))
+        tokens.append(Token(piece, kind, index, with_col(prov, col), x, at))
     return tokens
 
 
@@ -169,6 +171,7 @@ _PIECE = re.compile(r"[^ \t\u00a0\u2000-\u200b\u3000]+")
 
 
 _HEADER_LINE = 200  # a longer line of words is prose, not a header whose words' places matter
+_HEADER_WORD = 8  # a header's words are short (自然人, 本年新制作); a line without two of them is prose
 
 
 def _widths(text: str) -> list[int]:
