@@ -249,7 +249,7 @@ def _paragraphs(blocks: list[Block], folded: list[str], headings: list[Heading],
             out.append((i, construct(Paragraph, text=text, role="debris", section=current if i < body_end else None,
                                      provenance=block.provenance)))
             continue
-        if i < first and (title_block is None or i < title_block):
+        if i < first and (title_block is None or i < title_block) and not _is_sentence(folded[i]):
             out.append((i, construct(Paragraph, text=text, role="debris", provenance=block.provenance)))
             continue
         role = "meta" if i < first and _is_meta_line(folded[i]) else "body"
@@ -258,6 +258,14 @@ def _paragraphs(blocks: list[Block], folded: list[str], headings: list[Heading],
             texts[current].append(text)
     section_text = {k: ("\n".join(v) if v else None) for k, v in texts.items()}
     return out, section_text
+
+
+_SENTENCE_MIN = 20
+
+
+def _is_sentence(folded: str) -> bool:
+    """A line of running prose (a report's opening paragraph when the page lost its title), not page debris."""
+    return len(folded) >= _SENTENCE_MIN and bool(_PROSE.search(folded))
 
 
 _META_LINE = re.compile(r"^(?:发布|来源|发文|索引|主题|主\s*题|文\s*号|成文|生成|信息来源|公开|浏览)")

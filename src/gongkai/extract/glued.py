@@ -34,14 +34,20 @@ Num = int | Decimal
 CellKey = tuple[str, str]  # (row, column)
 Term = tuple[int, str, str]  # (coefficient ±1, row, column)
 
-NODE_BUDGET = 200_000
-"""Search steps spent on one run before it is given up (absent)."""
+NODE_BUDGET = 10_000
+"""Search steps spent on one run before it is given up (absent). Synthetic tables with 6-digit cells take at most
+3,600 on a run and 7,300 on a whole table 3; random digits of 60 characters would take millions."""
+TABLE_BUDGET = 30_000
+"""Search steps spent on all the runs of one table: a page of digit garbage costs tens of milliseconds at most."""
 MAX_CANDIDATES = 4096
 """Splits of one run kept for the identities that link runs; a run with more is left absent."""
 MAX_SUMSET = 20_000
 """Largest set of partial sums propagation builds; beyond it the identity is not used to prune (still sound)."""
-SEARCH_BUDGET = 20_000
+SEARCH_BUDGET = 2_000
 """Search steps spent on the whole table to confirm uniqueness across runs."""
+
+MAX_DIGITS = 12
+"""Digits of a cell's integer part (and of a money cell's decimals): no table of the format counts a trillion."""
 
 _ALLOWED = frozenset("0123456789.+-")
 
@@ -80,14 +86,15 @@ def _match_rows(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
 
 
 @cache
-def _equations(format_id: str, table_key: str) -> tuple[tuple[Term, ...], ...]:
-    """Every identity of the table expanded to cells: sum(coef * cell) = 0."""
+def _equations(format_id: str, table_key: str) -> tuple[tuple[bool, tuple[Term, ...]], ...]:
+    """Every identity of the table expanded to cells, sum(coef * cell) = 0, each with whether it holds inside a
+    row (a row's total) rather than across rows."""
     fmt = get_format(format_id)
     table = fmt.table(table_key)
     if table is None:
         return ()
     rows = [r.key for r in table.rows]
-    out: list[tuple[Term, ...]] = []
+    out: list[tuple[bool, tuple[Term, ...]]] = []
     for ident in fmt.identities:
         if ident.table != table_key:
             continue
@@ -96,12 +103,13 @@ def _equations(format_id: str, table_key: str) -> tuple[tuple[Term, ...], ...]:
             involved = [table.row(k) for k in left + right]
             for c in table.columns:
                 if all(c in table.row_columns(r) for r in involved):
-                    out.append(tuple((1, r, c.key) for r in left) + tuple((-1, r, c.key) for r in right))
+                    out.append((False, tuple((1, r, c.key) for r in left) + tuple((-1, r, c.key) for r in right)))
         elif ident.over == "rows":
             for r in table.rows:
                 have = {c.key for c in table.row_columns(r)}
                 if all(c in have for c in (*ident.left, *ident.right)):
-                    out.append(tuple((1, r.key, c) for c in ident.left) + tuple((-1, r.key, c) for c in ident.right))
+                    out.append((True, tuple((1, r.key, c) for c in ident.left)
+                                + tuple((-1, r.key, c) for c in ident.right)))
     return tuple(out)
 
 
@@ -134,7 +142,7 @@ def _pieces_from(s: str, cuts: frozenset[int], i: int, kind: str) -> list[tuple[
         int_ends: range = range(j + 1, j + 2)
     else:
         k = j + 1
-        while k < n and s[k].isdigit() and k not in cuts:
+        while k < n and s[k].isdigit() and k not in cuts and k - j < MAX_DIGITS:
             k += 1
         int_ends = range(j + 1, k + 1)
     out: list[tuple[int, Num]] = []
@@ -143,7 +151,7 @@ def _pieces_from(s: str, cuts: frozenset[int], i: int, kind: str) -> list[tuple[
         if kind == "money" and e + 1 < n and s[e] == "." and s[e + 1].isdigit() and e not in cuts \
                 and e + 1 not in cuts:
             k = e + 2
-            while k < n and s[k].isdigit() and k not in cuts:
+            while k < n and s[k].isdigit() and k not in cuts and k - e <= MAX_DIGITS:
                 k += 1
             out.extend((f, Decimal(s[i:f])) for f in range(e + 2, k + 1))
     return out
@@ -208,15 +216,16 @@ def _reachable(need: Num, chars: int, cells: int, count: int, whole: bool) -> bo
     return need >= least
 
 
-def _enumerate(run: _Run, local: list[_Local], limit: int) -> None:
-    """Fill `run.candidates` with every split consistent with the run's own identities (None past a bound)."""
+def _enumerate(run: _Run, local: list[_Local], limit: int, budget: int) -> int:
+    """Fill `run.candidates` with every split consistent with the run's own identities (None past a bound);
+    returns the search steps spent."""
     s, cuts, m, n = run.text, run.cuts, len(run.kinds), len(run.text)
     if n == m:  # one character per cell is the only split (most rows of a small organ's table: `0000000`)
         run.ways = 1 if s.isdigit() else 0
         vals = tuple(int(ch) for ch in s) if run.ways else ()
         ok = run.ways and all(eq.const + sum(k * vals[c] for c, k in eq.coefs.items()) == 0 for eq in local)
         run.candidates = [(vals, tuple(range(1, n + 1)))] if ok else []
-        return
+        return 0
     by_kind = {k: [_pieces_from(s, cuts, i, k) for i in range(n)] for k in set(run.kinds)}
     # The search goes against the reading order when the identities' single sides (totals) stand last, so the
     # total is fixed first and bounds the parts.
@@ -268,7 +277,7 @@ def _enumerate(run: _Run, local: list[_Local], limit: int) -> None:
 
     if run.ways == 0:
         run.candidates = []
-        return
+        return 0
     step = {c: t for t, c in enumerate(order)}
     acts: list[list[tuple[int, int]]] = [[] for _ in range(m)]
     closing: list[list[int]] = [[] for _ in range(m)]
@@ -311,7 +320,7 @@ def _enumerate(run: _Run, local: list[_Local], limit: int) -> None:
         remaining_cells = m - t - 1
         for p2, val in opts:
             nodes += 1
-            if nodes > NODE_BUDGET:
+            if nodes > budget:
                 raise _Abort
             nv = v.copy()
             for q, coef in acts[c]:
@@ -339,8 +348,9 @@ def _enumerate(run: _Run, local: list[_Local], limit: int) -> None:
         dfs(0, start, [eq.const for eq in local])
     except _Abort:
         run.candidates = None
-        return
+        return nodes
     run.candidates = found
+    return nodes
 
 
 def _sumset(a: set[Num], b: set[Num]) -> set[Num] | None:
@@ -473,10 +483,10 @@ def split_table(format_id: str, table_key: str, runs: dict[str, str],
         parsed.append(_Run(key, cells, kinds, tok[0], tok[1]))
     if not parsed:
         return {}
-    # Sort the identities: inside one run (checked while splitting it), linking runs, or unusable.
+    # Sort the identities: a row's own (checked while splitting its run), across rows, or unusable.
     local: list[list[_Local]] = [[] for _ in parsed]
     linking: list[tuple[Num, dict[int, dict[int, int]]]] = []
-    for terms in _equations(format_id, table_key):
+    for in_row, terms in _equations(format_id, table_key):
         const: Num = 0
         by_run: dict[int, dict[int, int]] = {}
         usable = True
@@ -491,10 +501,10 @@ def split_table(format_id: str, table_key: str, runs: dict[str, str],
                 break
         if not usable or not by_run:
             continue
-        if len(by_run) == 1:
+        if in_row and len(by_run) == 1:
             (ri, coefs), = by_run.items()
             local[ri].append(_Local(const, coefs))
-        else:
+        else:  # across rows, even with one run: the table may break it (then it is left out, see `_link`)
             linking.append((const, by_run))
     linked = {ri for _, by_run in linking for ri in by_run}
     for ri, run in enumerate(parsed):
@@ -502,7 +512,10 @@ def split_table(format_id: str, table_key: str, runs: dict[str, str],
             value = known.get(r, {}).get(c)
             if value is not None:
                 local[ri].append(_Local(-value, {i: 1}))
-        _enumerate(run, local[ri], MAX_CANDIDATES if ri in linked else 1)
+    budget = TABLE_BUDGET
+    for ri in sorted(range(len(parsed)), key=lambda i: len(parsed[i].text)):  # the cheap runs first
+        run = parsed[ri]
+        budget -= _enumerate(run, local[ri], MAX_CANDIDATES if ri in linked else 1, min(NODE_BUDGET, budget))
     chosen: dict[int, int] = {ri: 0 for ri, run in enumerate(parsed) if run.candidates and len(run.candidates) == 1}
     chosen.update(_link(parsed, linking))
     out: dict[str, Split] = {}

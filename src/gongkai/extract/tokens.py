@@ -144,8 +144,8 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
         len(p) <= _MAX_LABEL_PIECE for p, k in zip(pieces, kinds, strict=True) if k is Kind.LABEL
     )
     if not table_like:  # a line of words; where they stand is kept for headers laid out by columns
-        if len(text) > _HEADER_LINE or "  " not in stripped or sum(len(p) <= _HEADER_WORD for p in pieces) < 2:
-            return [Token(text, Kind.LABEL, index, prov)]  # prose, or words not laid out by columns
+        if len(text) > _HEADER_LINE or sum(len(p) <= _HEADER_WORD for p in pieces) < 2:
+            return [Token(text, Kind.LABEL, index, prov)]  # prose, not a header's words
         width = _widths(text)
         pieces_at = tuple((p, (width[end] + width[end - len(p)]) // 2) for p, end in spans)
         return [Token(text, Kind.LABEL, index, prov, width[spans[-1][1]], pieces_at)]

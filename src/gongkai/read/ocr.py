@@ -60,6 +60,7 @@ class GridCell:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels (inside the ruling lines)
     text: str = ""
     confidence: float = 1.0
+    label: bool = False  # read as words (to be matched to the formats' labels), not as a figure
 
 
 def _gray(image):  # type: ignore[no-untyped-def]
@@ -307,26 +308,30 @@ def snap_label(text: str) -> tuple[str, float]:
     return vocab[best[0]], difflib.SequenceMatcher(None, k, best[0]).ratio()
 
 
-def _vote(crop, inv, cells: list[GridCell], noisy: bool) -> list[tuple[str, float]]:  # type: ignore[no-untyped-def]
+def _vote(crop, inv, cells: list[GridCell], noisy: bool,  # type: ignore[no-untyped-def]
+          min_h: float | None = None, units: list[int] | None = None) -> list[tuple[str, float]]:
     """Figures read twice (Chinese and English models, digits only); where the two disagree a third
     reading at another size decides, and a cell without a majority is doubtful (confidence ≤ 0.3)."""
     crops = [crop(c.box, _DIGIT_HEIGHT) for c in cells]
     first = _tesseract(crops, LANG, 7, _DIGITS_WHITELIST)
     second = _tesseract(crops, "eng", 7, _DIGITS_WHITELIST)
     split = [k for k, (a, b) in enumerate(zip(first, second, strict=True))
-             if a[0] != b[0] or len(a[0]) != _glyphs(inv, cells[k].box)]
+             if a[0] != b[0] or len(a[0]) != _glyphs(inv, cells[k].box, min_h) - (units[k] if units else 0)]
     third = dict(zip(split, _tesseract([crop(cells[k].box, _DIGIT_HEIGHT_2) for k in split],
                                        LANG, 7, _DIGITS_WHITELIST), strict=True))
     out = []
     for k, (a, b) in enumerate(zip(first, second, strict=True)):
-        glyphs = _glyphs(inv, cells[k].box)
+        glyphs = _glyphs(inv, cells[k].box, min_h) - (units[k] if units else 0)  # 万, 元, % are not digits
         candidates = [a, b] + ([third[k]] if k in third else [])
         fits = [r for r in candidates if r[0] and len(r[0]) == glyphs]
         if a[0] == b[0] and (not fits or fits[0][0] == a[0] or noisy):
             text, conf = a[0], max(a[1], b[1])
         elif fits and (len({r[0] for r in fits}) == 1 or not noisy):
-            text, conf = fits[0][0], min(r[1] for r in fits if r[0] == fits[0][0])
-            if len(fits) < 2:
+            # the reading most of the fitting readings agree on (two models against one)
+            text = max(fits, key=lambda r: (sum(f[0] == r[0] for f in fits), r[1]))[0]
+            agree = [r for r in fits if r[0] == text]
+            conf = min(r[1] for r in agree)
+            if len(agree) < 2:
                 conf = min(conf, 0.5)  # one reading alone, confirmed only by the count of glyphs
         else:
             best = max(candidates, key=lambda r: r[1])
@@ -337,15 +342,47 @@ def _vote(crop, inv, cells: list[GridCell], noisy: bool) -> list[tuple[str, floa
     return out
 
 
-def _glyphs(inv, box: tuple[int, int, int, int]) -> int:  # type: ignore[no-untyped-def]
-    """How many separate marks a figure cell holds: one per digit, sign or point in clean print."""
-    import cv2
+def _slash(inv, box: tuple[int, int, int, int]) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a cell holds one thin stroke rising to the right: a slash, not a 1 or a 7."""
+    import numpy as np
 
+    if _glyphs(inv, box) != 1:
+        return False
+    x0, y0, x1, y1 = box
+    m = 4
+    inner = inv[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1] > 0
+    ys, xs = np.nonzero(inner)
+    if ys.size < 6:
+        return False
+    h, w = ys.max() - ys.min() + 1, xs.max() - xs.min() + 1
+    if h < 6 or w < 3 or w > h:
+        return False
+    q = max(1, h // 4)
+    top = xs[ys < ys.min() + q].mean()
+    bottom = xs[ys > ys.max() - q].mean()
+    widest = max(int(np.ptp(xs[ys == y])) + 1 for y in np.unique(ys))
+    return bool(top - bottom >= 0.5 * w and widest <= 0.6 * w)
+
+
+def _glyphs(inv, box: tuple[int, int, int, int], min_h: float | None = None) -> int:  # type: ignore[no-untyped-def]
+    """How many separate marks a figure cell holds: one per digit, sign or point in clean print.
+    With `min_h` (a scan's smallest glyph height) the cell's lines are counted one by one: a figure
+    wrapped in a narrow column stands one digit above the other."""
     x0, y0, x1, y1 = box
     m = 4
     inner = inv[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1]
     if inner.size == 0:
         return 0
+    if min_h:
+        parts = [inner[a:b] for a, b in _bands(inner, min_h)]
+        if len(parts) > 1:
+            return sum(_marks(p) for p in parts)
+    return _marks(inner)
+
+
+def _marks(inner) -> int:  # type: ignore[no-untyped-def]
+    import cv2
+
     n, _, stats, _ = cv2.connectedComponentsWithStats(inner)
     spans = sorted((int(stats[k][0]), int(stats[k][0] + stats[k][2])) for k in range(1, n) if stats[k][4] >= 3)
     count, end = 0, -1
@@ -358,10 +395,13 @@ def _glyphs(inv, box: tuple[int, int, int, int]) -> int:  # type: ignore[no-unty
     return count
 
 
-def ocr_cells(image, cells: list[GridCell], dpi: float | None = None) -> None:  # type: ignore[no-untyped-def]
+def ocr_cells(image, cells: list[GridCell], dpi: float | None = None,  # type: ignore[no-untyped-def]
+              snap: bool = True) -> None:
     """OCR every cell in place: Chinese first; a cell that reads as a figure again with digits only
     (at two scales: when the two readings disagree the cell is doubtful). With the scan's `dpi`
-    known, a cell's lines are set side by side and read as one line."""
+    known, a cell's lines are set side by side and read as one line. Labels are matched to the
+    formats' labels unless `snap` is off (a scanned page: a label broken by the page is matched once
+    joined again)."""
     require()
     gray = _gray(image)
     noisy = _is_noisy(gray)  # a poor scan or photo: read the cleaned cells
@@ -373,6 +413,7 @@ def ocr_cells(image, cells: list[GridCell], dpi: float | None = None) -> None:  
             return _line_crop(255 - inv if noisy else gray, inv, box, target, min_h)
     else:
         inv = _binary(gray)
+        min_h = None
 
         def crop(box: tuple[int, int, int, int], target: int):  # type: ignore[no-untyped-def]
             return _crop(gray, inv, box, target, noisy)
@@ -388,20 +429,37 @@ def ocr_cells(image, cells: list[GridCell], dpi: float | None = None) -> None:  
         c.text, c.confidence = text.strip(), conf
         if not text.strip() or _NUMERIC.match(text.strip()) or len(_CJK.findall(_UNIT.sub("", text))) < 2:
             numeric.append(c)
-    readings = _vote(crop, inv, numeric, noisy)
+    slashes = [c for c in numeric if not noisy and _slash(inv, c.box)]
+    numbered.update(id(c) for c in slashes)
+    for c in slashes:  # "/" (not applicable) is not a figure: the digits-only readings would make it 1
+        c.text, c.confidence = "/", (max(c.confidence, 0.9) if c.text in ("/", "／") else 0.6)
+    numeric = [c for c in numeric if c not in slashes]
+    units = [len(u.group(1)) if (u := _UNIT.search(c.text)) else 0 for c in numeric]
+    readings = _vote(crop, inv, numeric, noisy, min_h, units)
     for c, (text, conf) in zip(numeric, readings, strict=True):
         unit = _UNIT.search(c.text)
         if not re.search(r"\d", text):
             if not c.text:
                 c.confidence = 0.0  # ink but nothing read: doubtful
             continue
-        c.text = _normalise_number(text) + (unit.group(1) if unit else "")
-        c.confidence = conf
+        figure = _normalise_number(text) + (unit.group(1) if unit else "")
+        if unit and figure == _normalise_number(c.text) and not noisy:
+            # the unit's glyph disturbs the digits-only readings; the whole reading, the same,
+            # vouches for them
+            conf = max(conf, c.confidence)
+        c.text, c.confidence = figure, conf
         numbered.add(id(c))
     for c in todo:
         if id(c) not in numbered and c.text:
-            c.text, similarity = snap_label(c.text)
-            c.confidence = min(c.confidence, similarity) if similarity < 1.0 else max(c.confidence, 0.0)
+            c.label = True
+            if snap:
+                c.text, c.confidence = snapped(c.text, c.confidence)
+
+
+def snapped(text: str, confidence: float) -> tuple[str, float]:
+    """An OCR'd label matched to the formats' labels, its confidence lowered by the distance."""
+    label, similarity = snap_label(text)
+    return label, (min(confidence, similarity) if similarity < 1.0 else max(confidence, 0.0))
 
 
 def read_table_image(image, *, page: int | None = None, table: int = 1,  # type: ignore[no-untyped-def]
@@ -518,7 +576,14 @@ class PageLine:
 
 
 def _is_noisy(gray) -> bool:  # type: ignore[no-untyped-def]
-    return bool(((gray > 70) & (gray < 190)).mean() > 0.04)
+    """A poor scan or photo (blur, speckle, JPEG): many mid-grey pixels. The anti-aliased edges of
+    a clean 150 dpi page of dense text and its grey ruling lines stay under 5 %; a degraded picture
+    has three times that."""
+    return bool(((gray > 70) & (gray < 190)).mean() > _NOISY_GREY)
+
+
+_NOISY_GREY = 0.08
+_FAINT = 200
 
 
 def _ink(gray, noisy: bool):  # type: ignore[no-untyped-def]
@@ -621,8 +686,8 @@ def page_tables(gray, dpi: float, noisy: bool = False) -> list[PageTable]:  # ty
 
 
 def _bands(mask, min_h: float) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
-    """The text lines of a cell's ink (rows with ink), a fragment shorter than a glyph (the strokes
-    of 三) joined to its nearer neighbour."""
+    """The text lines of a cell's or page's ink (rows with ink): a fragment shorter than a glyph (the
+    strokes of 三) joined to its nearer neighbour, and pieces closer than a fifth of their height joined."""
     import numpy as np
 
     rows = (mask > 0).sum(axis=1) > 0
@@ -646,6 +711,13 @@ def _bands(mask, min_h: float) -> list[tuple[int, int]]:  # type: ignore[no-unty
         runs[a] = [runs[a][0], runs[b][1]]
         del runs[b]
         changed = True
+    k = 1
+    while k < len(runs):  # the halves of a large character (告) stand closer than two lines do
+        if runs[k][0] - runs[k - 1][1] <= 0.2 * max(runs[k][1] - runs[k][0], runs[k - 1][1] - runs[k - 1][0]):
+            runs[k - 1][1] = runs[k][1]
+            del runs[k]
+        else:
+            k += 1
     return [(a, b) for a, b in runs]
 
 
@@ -661,9 +733,9 @@ def _line_crop(gray, ink, box: tuple[int, int, int, int], target: int, min_h: fl
     if inner.size == 0 or (inner > 0).sum() < max(4, min_h):
         return None
     pieces = []
+    faint = gray[y0 + m:y1 - m + 1, x0 + m:x1 - m + 1] < _FAINT  # thin strokes of 一, 二 are grey
     for a, b in _bands(inner, min_h):
-        band = inner[a:b]
-        cols = np.nonzero((band > 0).sum(axis=0))[0]
+        cols = np.nonzero((inner[a:b] > 0).sum(axis=0) + faint[a:b].sum(axis=0))[0]
         if cols.size == 0:
             continue
         g = gray[y0 + m + a:y0 + m + b, x0 + m + cols.min():x0 + m + cols.max() + 1]
@@ -692,20 +764,69 @@ def read_scan(image, dpi: float) -> tuple[list[PageTable], list[PageLine]]:  # t
     tables = page_tables(gray, dpi, _is_noisy(gray))
     cells = [c for t in tables for c in t.cells]
     if cells:
-        ocr_cells(image, cells, dpi)
+        ocr_cells(image, cells, dpi, snap=False)
     rest = image.copy()
     draw = ImageDraw.Draw(rest)
     for t in tables:
         draw.rectangle(t.box, fill=255)
-    lines: list[PageLine] = []
-    if _has_ink_outside(rest):
-        scale = 2 if dpi < 250 else 1  # Tesseract reads running text best at about 300 dpi
-        big = rest.resize((rest.width * scale, rest.height * scale), _lanczos()) if scale > 1 else rest
-        for _, block in _text_lines(big, None):
-            x0, y0, x1, y1 = block.provenance.bbox  # type: ignore[misc]
-            box = (int(x0 // scale), int(y0 // scale), int(x1 // scale), int(y1 // scale))
-            lines.append(PageLine(block.text, box, block.provenance.confidence or 0.0))
+    lines = scan_lines(rest, dpi) if _has_ink_outside(rest) else []
     return tables, lines
+
+
+def scan_lines(image, dpi: float) -> list[PageLine]:  # type: ignore[no-untyped-def]
+    """The running text of a scanned page (tables blanked out), line by line: the lines are cut
+    apart at the blank rows between them and each is read as one line at Tesseract's best text
+    height, all in one run (the page layout of Tesseract breaks a large title character in two).
+    A band taller than two lines (lines touching) is read as a block."""
+    import numpy as np
+    from PIL import Image
+
+    gray = _gray(image)
+    inv = _ink(gray, _is_noisy(gray))
+    min_h = dpi * 6 / 72
+    bands = []
+    faint = gray < _FAINT  # the thin horizontal strokes of 一 and 二 are grey at 150 dpi
+    for a, b in _bands(inv, min_h):
+        cols = np.nonzero(faint[a:b].sum(axis=0))[0]
+        if cols.size and b - a >= min_h / 2:
+            bands.append((int(cols.min()), a, int(cols.max()) + 1, b))
+    if not bands:
+        return []
+    usual = float(np.median([b[3] - b[1] for b in bands]))
+
+    def crop(box: tuple[int, int, int, int], target: float):  # type: ignore[no-untyped-def]
+        y0, y1 = box[1], box[3]
+        piece = image.crop(box)
+        scale = target / (usual if y1 - y0 > 2.2 * usual else max(1, y1 - y0))
+        piece = piece.resize((max(1, round(piece.width * scale)), max(1, round(piece.height * scale))), Image.LANCZOS)
+        canvas = Image.new("L", (piece.width + 40, piece.height + 40), 255)
+        canvas.paste(piece, (20, 20))
+        return canvas
+
+    high = [b[3] - b[1] > 2.2 * usual for b in bands]
+    single = iter(_tesseract([crop(b, _TARGET_HEIGHT) for b, h in zip(bands, high, strict=True) if not h], LANG, 7))
+    block = iter(_tesseract([crop(b, _TARGET_HEIGHT) for b, h in zip(bands, high, strict=True) if h], LANG, 6))
+    readings = [next(block) if h else next(single) for h in high]
+    # a doubtful line is read again at another size, and when the two differ at a third; a text two
+    # readings agree on is kept
+    doubt = [k for k, (text, conf) in enumerate(readings) if text.strip() and conf < _LINE_DOUBT and not high[k]]
+    second = dict(zip(doubt, _tesseract([crop(bands[k], _LINE_SIZES[0]) for k in doubt], LANG, 7), strict=True))
+    split = [k for k in doubt if second[k][0].strip() != readings[k][0].strip()]
+    third = dict(zip(split, _tesseract([crop(bands[k], _LINE_SIZES[1]) for k in split], LANG, 7), strict=True))
+    for k in doubt:
+        votes = [readings[k], second[k], *([third[k]] if k in third else [])]
+        texts = [v[0].strip() for v in votes]
+        agreed = [v for v in votes if texts.count(v[0].strip()) >= 2]
+        readings[k] = max(agreed or votes, key=lambda v: v[1])
+    out = []
+    for box, (text, conf) in zip(bands, readings, strict=True):
+        if text.strip():
+            out.append(PageLine(text.strip(), box, round(max(conf, 0.0), 3)))
+    return out
+
+
+_LINE_DOUBT = 0.5
+_LINE_SIZES = (24, 32)
 
 
 def _lanczos():  # type: ignore[no-untyped-def]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from gongkai.model import Provenance
@@ -39,8 +41,9 @@ class _Line:
 
 
 _Box = tuple[float, float, float, float]
-_Cell = tuple[str, _Box, float | None]
-"""A table cell: text, box and, when OCR'd, confidence."""
+_Cell = tuple[str, _Box, float | None, bool]
+"""A table cell: text, box, confidence when OCR'd, and whether it is an OCR'd label still to be
+matched to the formats' labels (after a row broken by the page is joined again)."""
 
 
 @dataclass
@@ -90,7 +93,7 @@ def _page_tables(page, number: int) -> list[tuple[float, _Table]]:  # type: igno
                     cells.append(None)
                     continue
                 columns.update((round(bbox[0], 1), round(bbox[2], 1)))
-                cells.append((_cell_text(txt), tuple(round(v, 2) for v in bbox), None))  # type: ignore[arg-type]
+                cells.append((_cell_text(txt), tuple(round(v, 2) for v in bbox), None, False))  # type: ignore[arg-type]
             rows.append(cells)
         if len(rows) < 1 or (max((sum(c is not None for c in r) for r in rows), default=0) < 2 and len(rows) < 2):
             continue  # a box drawn around text, not a table
@@ -129,7 +132,17 @@ def _same_columns(a: _Table, b: _Table) -> bool:
 
 
 def _row_texts(row: list) -> list[str]:
-    return [c[0] for c in row if c is not None]
+    return [_label(c)[0] for c in row if c is not None]
+
+
+def _label(cell: _Cell) -> tuple[str, float | None]:
+    """The cell's text and confidence; an OCR'd label as the formats' label it reads as."""
+    text, _, confidence, label = cell
+    if not label or confidence is None:
+        return text, confidence
+    from gongkai.read.ocr import snapped
+
+    return snapped(text, confidence)
 
 
 def _continue(prev: _Table, nxt: _Table) -> None:
@@ -172,11 +185,12 @@ def _rejoin_split_row(prev: _Table, first: list[_Cell | None]) -> bool:
             return False
         if above_text and (_FIGURE.match(above_text) or _whole_label(cell[0])):
             return False
-        targets.append((spot[0], spot[1], cell[0]))
-    for r, c, text in targets:
+        targets.append((spot[0], spot[1], cell))
+    for r, c, rest in targets:
         above = prev.rows[r][c]
         assert above is not None
-        prev.rows[r][c] = (above[0] + text, above[1], above[2])
+        confs = [v for v in (above[2], rest[2]) if v is not None]
+        prev.rows[r][c] = (above[0] + rest[0], above[1], min(confs) if confs else None, above[3] or rest[3])
     return True
 
 
@@ -210,7 +224,8 @@ def _table_blocks(table: _Table, index: int) -> list[Block]:
         for c, cell in enumerate(row):
             if cell is None:
                 continue
-            text, bbox, confidence = cell
+            text, confidence = _label(cell)
+            bbox = cell[1]
             prov = Provenance(page=page, table=index, row=r + 1, col=c + 1, bbox=bbox, confidence=confidence)
             blocks.append(Block(text, prov, cell=True))
     return blocks
@@ -218,36 +233,47 @@ def _table_blocks(table: _Table, index: int) -> list[Block]:
 
 def read_pdf(data: bytes) -> list[Block]:
     pdf = _open(data)
-    items: list[_Line | _Table | list[Block]] = []
+    items: list[_Line | _Table] = []
     scanned: list[int] = []
+    pages: list[object] = []
     try:
-        for number, page in enumerate(pdf.pages, 1):
-            try:
-                chars = page.chars
-            except Exception as exc:
-                raise ReadError("corrupt", f"PDF 第{number}页已损坏，无法读取：{exc}") from exc
-            if len(chars) < MIN_TEXT_CHARS:
-                scanned.append(number)
-                tables, lines = _ocr_page(page, number)
-            else:
-                tables = _page_tables(page, number)
-                boxes = [(t.rows and _bbox(t)) for _, t in tables]
-                lines = _page_lines(page, number, boxes)
-            placed: list[tuple[float, int, _Line | _Table]] = [(y, 1, t) for y, t in tables]
-            placed += [(y, 0, ln) for y, ln in lines]
-            placed.sort(key=lambda p: (p[0], p[1]))
-            for k, (_, _, item) in enumerate(placed):
-                prev = items[-1] if items else None
-                if (k == 0 and isinstance(item, _Table) and isinstance(prev, _Table)
-                        and prev.page < number and _same_columns(prev, item)):
-                    _continue(prev, item)
-                    continue
-                items.append(item)
+        with ThreadPoolExecutor(max_workers=OCR_WORKERS) as pool:
+            for number, page in enumerate(pdf.pages, 1):
+                try:
+                    chars = page.chars
+                except Exception as exc:
+                    raise ReadError("corrupt", f"PDF 第{number}页已损坏，无法读取：{exc}") from exc
+                if len(chars) < MIN_TEXT_CHARS:
+                    scanned.append(number)
+                    pages.append(_ocr_page(page, number, pool))  # rendered here, read in the pool
+                else:
+                    tables = _page_tables(page, number)
+                    boxes = [(t.rows and _bbox(t)) for _, t in tables]
+                    pages.append((tables, _page_lines(page, number, boxes)))
+            for number, content in enumerate(pages, 1):
+                tables, lines = content() if callable(content) else content  # type: ignore[misc]
+                _place(items, number, tables, lines)
     finally:
         pdf.close()
     if scanned and len(scanned) == len(pdf.pages) and not items:
         raise ReadError("empty", "PDF 没有可读取的文字（扫描件中未识别出文字）")
     return _blocks(items)
+
+
+def _place(items: list[_Line | _Table], number: int, tables: list[tuple[float, _Table]],
+           lines: list[tuple[float, _Line]]) -> None:
+    """A page's tables and lines in reading order after the pages before it; a table that goes on
+    from the previous page with the same columns joins it."""
+    placed: list[tuple[float, int, _Line | _Table]] = [(y, 1, t) for y, t in tables]
+    placed += [(y, 0, ln) for y, ln in lines]
+    placed.sort(key=lambda p: (p[0], p[1]))
+    for k, (_, _, item) in enumerate(placed):
+        prev = items[-1] if items else None
+        if (k == 0 and isinstance(item, _Table) and isinstance(prev, _Table)
+                and prev.page < number and _same_columns(prev, item)):
+            _continue(prev, item)
+            continue
+        items.append(item)
 
 
 def _bbox(t: _Table) -> tuple[float, float, float, float]:
@@ -264,19 +290,28 @@ def _scan_dpi(page) -> float:  # type: ignore[no-untyped-def]
     return min(400.0, max(100.0, max(dpis))) if dpis else float(ocr.SCAN_DPI)
 
 
-def _ocr_page(page, number: int) -> tuple[list[tuple[float, _Table]], list[tuple[float, _Line]]]:  # type: ignore[no-untyped-def]
-    """A page without a text layer: its tables and lines by OCR, in PDF points like a text page."""
+_Page = tuple[list[tuple[float, _Table]], list[tuple[float, _Line]]]
+OCR_WORKERS = 2
+"""Scanned pages read at the same time (each Tesseract run is one process on one core)."""
+
+
+def _ocr_page(page, number: int, pool: ThreadPoolExecutor) -> Callable[[], _Page]:  # type: ignore[no-untyped-def]
+    """A page without a text layer: rendered at its scan resolution now (pdfium is not thread-safe),
+    read by OCR in the pool; the result gives its tables and lines in PDF points like a text page."""
     from gongkai.read import ocr
 
     if not ocr.available():
         raise ReadError("needs_ocr", "PDF 是扫描件（只有图像，没有文字层），需要 OCR：请安装 Tesseract 及其简体中文数据"
                         "（tesseract-ocr、tesseract-ocr-chi-sim）")
     if not page.images:
-        return [], []
+        return lambda: ([], [])
     dpi = _scan_dpi(page)
+    future = pool.submit(ocr.read_scan, page.to_image(resolution=dpi).original, dpi)
+    return lambda: _scan_items(*future.result(), number=number, dpi=dpi)
+
+
+def _scan_items(scan_tables: list, scan_lines: list, *, number: int, dpi: float) -> _Page:
     k = 72 / dpi
-    image = page.to_image(resolution=dpi).original
-    scan_tables, scan_lines = ocr.read_scan(image, dpi)
 
     def box(b: tuple[int, int, int, int]) -> _Box:
         return (round(b[0] * k, 2), round(b[1] * k, 2), round(b[2] * k, 2), round(b[3] * k, 2))
@@ -287,7 +322,7 @@ def _ocr_page(page, number: int) -> tuple[list[tuple[float, _Table]], list[tuple
         nrows = max(c.row for c in t.cells)
         rows: list[list[_Cell | None]] = [[None] * ncols for _ in range(nrows)]
         for c in t.cells:
-            rows[c.row - 1][c.col - 1] = (c.text, box(c.box), round(c.confidence, 3))
+            rows[c.row - 1][c.col - 1] = (c.text, box(c.box), round(c.confidence, 3), c.label)
         columns = [round(x * k, 1) for x in t.columns]
         tables.append((t.box[1] * k, _Table(number, columns, rows)))
     lines = [(ln.box[1] * k, _Line(ln.text, number, box(ln.box), (ln.box[3] - ln.box[1]) * k, round(ln.confidence, 3)))
