@@ -385,13 +385,15 @@ def _marks(inner) -> int:  # type: ignore[no-untyped-def]
 
     n, _, stats, _ = cv2.connectedComponentsWithStats(inner)
     spans = sorted((int(stats[k][0]), int(stats[k][0] + stats[k][2])) for k in range(1, n) if stats[k][4] >= 3)
-    count, end = 0, -1
-    for x0_, x1_ in spans:  # pieces of one glyph broken by thresholding stand one above the other
-        if x0_ >= end - 1:
-            count += 1
-            end = x1_
-        else:
+    count, start, end = 0, -1, -1
+    for x0_, x1_ in spans:
+        # pieces of one glyph broken by thresholding stand one above the other; two digits set
+        # tight (the 5 and 4 of 154) only touch at their edges
+        if min(end, x1_) - x0_ >= 0.5 * min(x1_ - x0_, end - start):
             end = max(end, x1_)
+        else:
+            count += 1
+            start, end = x0_, x1_
     return count
 
 
