@@ -39,6 +39,9 @@ class Provenance(_Model):
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
     confidence: float | None = None
+    split: Literal["identities", "only"] | None = None
+    """A cell cut out of figures printed without separators: `identities` when the format's identities chose
+    the one split among several, `only` when the printed characters allowed no other."""
 
 
 @dataclass(slots=True)

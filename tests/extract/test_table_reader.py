@@ -11,7 +11,7 @@ from gongkai.extract.tables import read_rows
 from gongkai.extract.tokens import Tokens
 from gongkai.read.text import text_blocks
 from tests.conftest import values
-from tests.extract.test_layouts import REQUESTS
+from tests.extract.test_layouts import REQUESTS, REVIEW
 
 # Official labels of table 3 in the 2021 format, in order (the group a row is printed under, then the row).
 LABELS = [
@@ -281,3 +281,38 @@ def test_table_4_laid_out_by_columns_with_empty_cells():
     r = parse_bytes(text.encode())
     assert values(r, "review_litigation") == {"review": [1, 0, 0, 1, 2], "litigation_direct": [0, 0, 0, 0, 0],
                                               "litigation_after_review": [3, 0, 0, 0, 3]}
+
+
+def _glued_report() -> str:
+    """A whole report on one line, as some crawlers give it: labels and figures run together."""
+    t3 = "".join(f"{label}{''.join(map(str, REQUESTS[key]))}" for _, label, key in LABELS
+                  if key not in ("total_processed",))
+    t3 += "".join(f"{label}{''.join(map(str, REQUESTS[key]))}" for _, label, key in LABELS
+                  if key == "total_processed")
+    return ("示例县统计局2023年政府信息公开工作年度报告\n"
+            "一、总体情况本年度依法做好政府信息公开工作，收到申请38件。"
+            "二、主动公开政府信息情况第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数规章000"
+            "行政规范性文件1230第二十条第（五）项信息内容本年处理决定数量行政许可1562"
+            "三、收到和处理政府信息公开申请情况" + t3 +
+            "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+            "101020101210001" "五、存在的主要问题及改进情况仍有不足。")
+
+
+def test_figures_run_into_their_labels_are_split_only_where_the_identities_leave_one_way():
+    r = parse_bytes(_glued_report().encode())
+    got = values(r, "requests")
+    # every row of table 3 is fixed by its total and the column identities
+    for key in REQUESTS:
+        assert got[key] == REQUESTS[key], key
+    cell = r.requests.cells["new_received"]["total"]
+    assert cell.provenance.split in ("identities", "only")
+    assert values(r, "review_litigation") == REVIEW
+    proactive = values(r, "proactive")
+    assert proactive["regulations"] == [0, 0, 0]  # three characters for three cells: one way only
+    assert r.proactive.cells["regulations"]["issued"].provenance.split == "only"
+    assert proactive["normative_documents"] == [None, None, None]  # 1230 splits several ways: never guessed
+    assert any(s.row == "normative_documents" and s.raws == ["1230"] for s in r.proactive.strays)
+    assert proactive["licensing"] == [1562]
+    # the prose around the tables stays prose
+    assert r.sections["overview"] is not None and "收到申请38件" in r.sections["overview"]
+

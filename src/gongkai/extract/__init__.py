@@ -18,6 +18,7 @@ from gongkai.extract.narrative import find_figures
 from gongkai.extract.sections import Heading, find_headings, is_debris
 from gongkai.extract.tables import TableRead, read_table
 from gongkai.extract.tokens import Tokens
+from gongkai.extract.unglue import unglue
 from gongkai.formats import formats, get_format, sections
 from gongkai.model import TABLE_KEYS, Meta, Paragraph, Reading, Report
 from gongkai.normalize import fold, fold_lines, squeeze
@@ -69,7 +70,7 @@ def _decide_format(reads: dict[str, TableRead], folded_text: str) -> tuple[str |
 
 
 def extract(doc: Document) -> Report:
-    blocks = doc.blocks
+    blocks = unglue(doc.blocks)
     texts = [b.text for b in blocks]
     folded, traditional = fold_lines(texts)
     cells = [b.cell for b in blocks]

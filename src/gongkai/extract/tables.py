@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
 
+from gongkai.extract.glued import Split, run_key, split_table
 from gongkai.extract.labels import Entry, LabelIndex, Match, label_index
 from gongkai.extract.tokens import BLANK, LABEL, SEP, VALUE, Token
 from gongkai.extract.values import read_value
@@ -418,6 +419,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     last_row = row_positions[-1] if row_positions else -1
     ended_early = False
     subtotals: list[tuple[int, str | None]] = []  # (segment, group named on its line)
+    glued: dict[str, Token] = {}  # row → its figures printed without separators
     previous_row_end = tokens[0].block - 1 if tokens else -1  # the last block of the row before this one
     for k, seg in enumerate(segments):
         before = segments[k - 1] if k else None
@@ -442,6 +444,10 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
                                                deviation=entry.deviation, provenance=seg.label.provenance)
             cells = _collapse_merged(_fit(seg.values, filled, len(columns), spaced), headers, len(columns))
+            if len(cells) == 1 and cells[0].glued and len(columns) > 1:
+                glued[row.key] = cells[0]  # split below, by the identities, with the table's other runs
+                result.touch(cells)
+                continue
             keys = tuple(c.key for c in columns)
             if 0 < len(cells) < len(columns) and has_x and seg.label is not None:
                 above = _header_anchors(worded, previous_row_end + 1, seg.label.block, len(columns), _ITEM_HEADER_PIECE)
@@ -473,6 +479,8 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
         else:
             _place_subtotal(result, group, seg.match.raw if seg.match else "", seg, filled, table.columns, spaced)
     _place_orphans(result, segments, orphans, rows)
+    if glued:
+        _place_glued(result, format_id, table_key, glued, rows)
     data.ended_early = ended_early
     return result
 
@@ -543,6 +551,28 @@ def _place_orphans(result: TableRead, segments: list[_Segment], orphans: list[tu
         else:
             for line in lines:
                 data.strays.append(_stray("unplaced", None, line, None, len(line)))
+
+
+def _split_tokens(tok: Token, split: Split) -> list[Token]:
+    """The cells cut out of a run of figures, each marked in its provenance as split."""
+    mark = tok.provenance.model_copy(update={"split": "identities" if split.by_identities else "only"})
+    return [Token(text, VALUE, tok.block, mark) for text in split.cells]
+
+
+def _place_glued(result: TableRead, format_id: str, table_key: str, glued: dict[str, Token],
+                 rows: dict[str, tuple[RowDef, tuple[ColumnDef, ...]]]) -> None:
+    """Rows printed as one run of figures: split where the identities leave one possibility, else strays."""
+    data = result.data
+    known = {key: {col: (c.value if c is not None else None) for col, c in cols.items()}
+             for key, cols in data.cells.items() if key not in glued}
+    splits = split_table(format_id, table_key, {key: tok.text for key, tok in glued.items()}, known)
+    for key, tok in glued.items():
+        split = splits.get(key)
+        if split is None:
+            data.strays.append(_stray("ambiguous", data.labels[key].raw if key in data.labels else None, [tok], key,
+                                      len(rows[key][1])))
+            continue
+        result.placed += result.defer(data.cells[key], rows[key][1], _split_tokens(tok, split))
 
 
 def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, filled: list[Token],
@@ -635,6 +665,13 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
         return result
     if 0 < len(values) < slots and values[0].x >= 0:
         values = _flat_by_position(tokens, values, slots) or values
+    if len(values) == 1 and values[0].glued and slots > 1:
+        splits = split_table(format_id, table_key, {run_key(*rows): values[0].text})
+        if len(splits) == len(rows):
+            values = [t for key in rows for t in _split_tokens(values[0], splits[key])]
+        else:
+            data.strays.append(_stray("ambiguous", None, values, None, slots))
+            return result
     start = 0
     for key, (_, columns) in rows.items():
         result.placed += result.defer(data.cells[key], columns, values[start:start + len(columns)])

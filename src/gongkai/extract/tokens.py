@@ -39,6 +39,7 @@ class Token:
     x: int = -1  # where the cell ends on its line, in display columns (a CJK character is two), when the
     # line was split at runs of spaces: PDF text laid out in columns places a row's cells by it
     pieces: tuple[tuple[str, int], ...] = ()  # a label joined from pieces of such a line: (piece, centre)
+    glued: bool = False  # a run of figures printed without separators: its cells are split by the identities
 
 
 _NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -226,7 +227,7 @@ class Tokens:
                     continue
                 block = Block(text, block.provenance)
             if block.cell:  # a grid cell, empty or not, is always one cell
-                append(Token(text, cell_kind(text), i, block.provenance))
+                append(Token(text, cell_kind(text), i, block.provenance, glued=block.glued))
             elif not text:
                 append(Token(text, Kind.SEP, i, block.provenance))
                 self.has_sep = True

@@ -105,6 +105,8 @@ class Block:
     provenance: Provenance
     cell: bool = False
     """True when the block is one table cell (its text is never split into several cells)."""
+    glued: bool = False
+    """True when the block is a run of figures printed without separators (`801000081`), cut out of its line."""
 
 
 @dataclass(frozen=True, slots=True)

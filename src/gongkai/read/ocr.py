@@ -316,14 +316,15 @@ def _vote(crop, inv, cells: list[GridCell], noisy: bool,  # type: ignore[no-unty
     first = _tesseract(crops, LANG, 7, _DIGITS_WHITELIST)
     second = _tesseract(crops, "eng", 7, _DIGITS_WHITELIST)
     split = [k for k, (a, b) in enumerate(zip(first, second, strict=True))
-             if a[0] != b[0] or len(a[0]) != _glyphs(inv, cells[k].box, min_h) - (units[k] if units else 0)]
+             if a[0] != b[0] or not _fits(a[0], _glyphs(inv, cells[k].box, min_h), units[k] if units else 0)]
     third = dict(zip(split, _tesseract([crop(cells[k].box, _DIGIT_HEIGHT_2) for k in split],
                                        LANG, 7, _DIGITS_WHITELIST), strict=True))
     out = []
     for k, (a, b) in enumerate(zip(first, second, strict=True)):
-        glyphs = _glyphs(inv, cells[k].box, min_h) - (units[k] if units else 0)  # 万, 元, % are not digits
+        glyphs = _glyphs(inv, cells[k].box, min_h)
+        unit = units[k] if units else 0
         candidates = [a, b] + ([third[k]] if k in third else [])
-        fits = [r for r in candidates if r[0] and len(r[0]) == glyphs]
+        fits = [r for r in candidates if r[0] and _fits(r[0], glyphs, unit)]
         if a[0] == b[0] and (not fits or fits[0][0] == a[0] or noisy):
             text, conf = a[0], max(a[1], b[1])
         elif fits and (len({r[0] for r in fits}) == 1 or not noisy):
@@ -336,10 +337,16 @@ def _vote(crop, inv, cells: list[GridCell], noisy: bool,  # type: ignore[no-unty
         else:
             best = max(candidates, key=lambda r: r[1])
             text, conf = best[0], min(best[1], 0.3)
-        if not noisy and text and len(text) != glyphs:
+        if not noisy and text and not _fits(text, glyphs, unit):
             conf = min(conf, 0.3)
         out.append((text, conf))
     return out
+
+
+def _fits(reading: str, glyphs: int, unit: int) -> bool:
+    """Whether a digits-only reading has as many characters as the cell has marks (the marks of a
+    unit such as 万 counted in or out: how many marks 万 makes depends on the font)."""
+    return len(reading) == glyphs or (unit > 0 and len(reading) == glyphs - unit)
 
 
 def _slash(inv, box: tuple[int, int, int, int]) -> bool:  # type: ignore[no-untyped-def]
@@ -385,15 +392,13 @@ def _marks(inner) -> int:  # type: ignore[no-untyped-def]
 
     n, _, stats, _ = cv2.connectedComponentsWithStats(inner)
     spans = sorted((int(stats[k][0]), int(stats[k][0] + stats[k][2])) for k in range(1, n) if stats[k][4] >= 3)
-    count, start, end = 0, -1, -1
-    for x0_, x1_ in spans:
-        # pieces of one glyph broken by thresholding stand one above the other; two digits set
-        # tight (the 5 and 4 of 154) only touch at their edges
-        if min(end, x1_) - x0_ >= 0.5 * min(x1_ - x0_, end - start):
-            end = max(end, x1_)
-        else:
+    count, end = 0, -1
+    for x0_, x1_ in spans:  # pieces of one glyph broken by thresholding stand one above the other
+        if x0_ >= end - 1:
             count += 1
-            start, end = x0_, x1_
+            end = x1_
+        else:
+            end = max(end, x1_)
     return count
 
 
