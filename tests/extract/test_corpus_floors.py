@@ -25,9 +25,9 @@ CLI = Path(sys.executable).parent / "gongkai"
 # folder: (cells exact %, meta right %, cases fully exact)
 FLOORS: dict[str, tuple[float, float, int]] = {
     "synthetic": (99.6, 100.0, 375),
-    "real": (66.6, 95.0, 21),
-    "documents/docx": (98.8, 100.0, 13),
-    "documents/pdf": (98.1, 100.0, 10),
+    "real": (98.2, 98.0, 22),
+    "documents/docx": (99.9, 100.0, 19),
+    "documents/pdf": (99.9, 100.0, 19),
 }
 # documents with a false arithmetic error in synthetic-defects, at most; every planted defect must be caught
 FALSE_ALARMS = 3
