@@ -288,6 +288,8 @@ def _align_misspelt(segments: list[_Segment], rows: dict[str, tuple[RowDef, tupl
     """A row whose label names nothing of the table (misspelt, shortened) but stands, with a full row of figures,
     where the format has exactly one row left between its neighbours, and resembles that row's label: it is
     that row, read as a deviation from the official label (reported by the format checks)."""
+    if not any(s.match is None and s.values for s in segments):
+        return
     order = list(rows)
     seen = {s.match.entry.key for s in segments if s.match is not None and s.match.entry.kind == "row"}
     for k, seg in enumerate(segments):
@@ -335,6 +337,14 @@ def _segments(tokens: list[Token], index: LabelIndex, result: TableRead) -> list
             segments[-1].values.append(tok)
         i += 1
     return segments
+
+
+@cache
+def _groups(format_id: str, table_key: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The table's groups: key → label, and label key → key."""
+    table = get_format(format_id).table(table_key)
+    assert table is not None
+    return {g.key: g.label for g in table.groups}, {label_key(g.label): g.key for g in table.groups}
 
 
 def _group_of(row_key: str | None, groups: dict[str, str]) -> str | None:
@@ -385,15 +395,17 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     result = TableRead(construct(TableData, key=table_key, format=format_id, cells=_empty_cells(format_id, table_key)))
     data = result._data
     rows = _rows(format_id, table_key)
-    groups = {g.key: g.label for g in table.groups}
-    group_by_key = {label_key(g.label): g.key for g in table.groups}
+    groups, group_by_key = _groups(format_id, table_key)
     segments = _segments(tokens, index, result)
-    headers = _header_rows(tokens) if any(t.provenance.col is not None for t in tokens) else []
+    has_col = any(t.provenance.col is not None for t in tokens)
+    headers: list[tuple[int, dict[int, str]]] | None = None if has_col else []  # made when first needed
     # In a grid a label may span several positions, written out as empty cells after it: no value is
     # ever in a position where some row of the table prints its label.
     label_cols = max((s.label_col for s in segments if s.match and s.match.entry.kind == "row"), default=0)
     if label_cols:
         for seg in segments:
+            if not seg.values or seg.values[0].kind is not BLANK:
+                continue
             expected = len(rows[seg.match.entry.key][1]) if seg.match and seg.match.entry.kind == "row" else len(
                 table.columns)
             while (len([v for v in seg.values if v.kind is not SEP]) > expected and seg.values[0].kind is BLANK
@@ -401,7 +413,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 seg.values.pop(0)
     _join_wrapped(segments, rows)
     _align_misspelt(segments, rows)
-    orphans = _orphan_lines(segments, rows, len(table.columns), _figure_lines(tokens))
+    orphans = _orphan_lines(segments, rows, len(table.columns), _figure_lines(tokens)) if has_col else []
     orphaned = {k for k, _ in orphans}
     has_x = any(t.x >= 0 for t in tokens)
     worded = [t for t in tokens if t.pieces and t.kind is LABEL] if has_x else []  # words laid out by columns
@@ -422,7 +434,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
     glued: dict[str, Token] = {}  # row → its figures printed without separators
     previous_row_end = tokens[0].block - 1 if tokens else -1  # the last block of the row before this one
     for k, seg in enumerate(segments):
-        before = segments[k - 1] if k else None
+        before = segments[k - 1] if k and has_x else None
         if before is not None and before.match and before.match.entry.kind == "row" and before.label is not None:
             previous_row_end = max([before.label.block, *(v.block for v in before.values)])
         filled = [v for v in seg.values if v.kind is not SEP]
@@ -443,7 +455,11 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
             assert seg.label is not None
             data.labels[entry.key] = construct(LabelSeen, raw=seg.match.raw, matched=row.label,
                                                deviation=entry.deviation, provenance=seg.label.provenance)
-            cells = _collapse_merged(_fit(seg.values, filled, len(columns), spaced), headers, len(columns))
+            cells = _fit(seg.values, filled, len(columns), spaced)
+            if len(cells) > len(columns) and has_col:
+                if headers is None:
+                    headers = _header_rows(tokens)
+                cells = _collapse_merged(cells, headers, len(columns))
             if len(cells) == 1 and cells[0].glued and len(columns) > 1:
                 glued[row.key] = cells[0]  # split below, by the identities, with the table's other runs
                 result.touch(cells)
