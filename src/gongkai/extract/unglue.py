@@ -62,15 +62,40 @@ _PAIRS = {"（": "(", "）": ")", "(": "（", ")": "）", "：": ":", ":": "："
 def unglue(blocks: list[Block]) -> list[Block]:
     """The blocks, with every line whose labels run into their figures cut at its labels."""
     out: list[Block] = []
-    search = _FIGURE_AFTER.search
     for block in blocks:
-        pieces = None if block.cell or not search(block.text) else _cut(block.text)
+        pieces = None if block.cell or not _label_then_figure(block.text) else _cut(block.text)
         if pieces is None:
             out.append(block)
             continue
         for k, (text, label, glued) in enumerate(pieces, 1):
             out.append(Block(text, with_col(block.provenance, k), cell=label or glued, glued=glued))
     return out
+
+
+@cache
+def _endings() -> dict[str, tuple[str, ...]]:
+    """The labels by their last character (brackets and colons in both widths)."""
+    out: dict[str, list[str]] = {}
+    for word in _vocabulary():
+        variants = {word, word.translate(_HALF), word.translate(_FULL)}
+        for v in variants:
+            out.setdefault(v[-1], []).append(v)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_HALF = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ","})
+_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
+
+
+def _label_then_figure(text: str) -> bool:
+    """Whether some label of the formats is followed directly by a figure: checked at each place a word meets a
+    figure, against the labels ending in that word's last character (cheap; most lines have none)."""
+    endings = _endings()
+    for m in _FIGURE_AFTER.finditer(text):
+        end = m.start() + 1
+        if any(text.endswith(label, 0, end) for label in endings.get(text[m.start()], ())):
+            return True
+    return False
 
 
 def _cut(text: str) -> list[tuple[str, bool, bool]] | None:
