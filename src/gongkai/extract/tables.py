@@ -224,17 +224,27 @@ def _header_anchors(tokens: list[Token], lo: int, hi: int, n: int, longest: int 
     """Where the `n` columns are, from the header printed on blocks `lo` to `hi` (exclusive) in PDF text laid
     out by columns: the pieces of its lines of at most `longest` characters, grouped by position. None unless
     they make at least `n` groups (the label column's own header words stand to the left)."""
-    centres = sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
-                     for piece, c in t.pieces if len(piece) <= longest)
-    groups: list[list[int]] = []
-    for c in centres:
-        if groups and c - groups[-1][-1] <= _SAME_COLUMN:
-            groups[-1].append(c)
-        else:
-            groups.append([c])
+    groups = _columns_of(_header_centres(tokens, lo, hi, longest))
     if len(groups) < n:
         return None
     return [statistics.median(g) for g in groups[-n:]]
+
+
+def _header_centres(tokens: list[Token], lo: int, hi: int, longest: int) -> list[int]:
+    """The centres of the header pieces of at most `longest` characters printed on blocks `lo` to `hi`."""
+    return sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
+                  for piece, c in t.pieces if len(piece) <= longest)
+
+
+def _columns_of(positions: list[int]) -> list[list[int]]:
+    """Sorted positions grouped into columns: neighbours within a few display columns stand in one."""
+    groups: list[list[int]] = []
+    for x in positions:
+        if groups and x - groups[-1][-1] <= _SAME_COLUMN:
+            groups[-1].append(x)
+        else:
+            groups.append([x])
+    return groups
 
 
 def _place_by_position(cells: list[Token], anchors: list[float], line: Token) -> list[Token] | None:
@@ -608,14 +618,8 @@ def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, fill
 def _value_anchors(segments: list[_Segment], n: int) -> list[float] | None:
     """Where the `n` columns are, from where the table's rows print their figures (right-aligned under their
     column): only when the figures of all rows stand in exactly `n` places."""
-    ends = sorted(v.x for s in segments if s.match is not None and s.match.entry.kind == "row"
-                  for v in s.values if v.kind is VALUE and v.x >= 0)
-    groups: list[list[int]] = []
-    for x in ends:
-        if groups and x - groups[-1][-1] <= _SAME_COLUMN:
-            groups[-1].append(x)
-        else:
-            groups.append([x])
+    groups = _columns_of(sorted(v.x for s in segments if s.match is not None and s.match.entry.kind == "row"
+                                for v in s.values if v.kind is VALUE and v.x >= 0))
     return [statistics.median(g) for g in groups] if len(groups) == n else None
 
 
@@ -632,9 +636,7 @@ def _flat_by_position(tokens: list[Token], values: list[Token], slots: int) -> l
 
 def _column_count(tokens: list[Token], lo: int, hi: int, longest: int) -> int:
     """How many columns the header pieces of at most `longest` characters on blocks `lo`–`hi` make."""
-    centres = sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
-                     for piece, c in t.pieces if len(piece) <= longest)
-    return sum(1 for a, b in itertools.pairwise(centres) if b - a > _SAME_COLUMN) + bool(centres)
+    return len(_columns_of(_header_centres(tokens, lo, hi, longest)))
 
 
 def _grid_row(tok: Token) -> tuple[int | None, int | None] | int:
