@@ -316,3 +316,15 @@ def test_figures_run_into_their_labels_are_split_only_where_the_identities_leave
     # the prose around the tables stays prose
     assert r.sections["overview"] is not None and "收到申请38件" in r.sections["overview"]
 
+
+
+def test_a_later_heading_in_the_official_wording_wins_over_an_earlier_one_in_other_words():
+    """An overview that numbers its parts 一、…四、政府信息公开申请情况 before the sections themselves: table 3 is read
+    under the section's own heading, not under the overview's part."""
+    lines = [*HEAD[:2], "一、总体情况", "四、政府信息公开申请情况", "全年收到政府信息公开申请38件。", "",
+             "二、主动公开政府信息情况", "", "信息内容 本年制发件数 本年废止件数 现行有效件数", "规章 1 0 3", "",
+             "三、收到和处理政府信息公开申请情况", "", *[f"{label} {nums(key)}" for _, label, key in LABELS], "",
+             "五、存在的主要问题及改进情况", "", "仍有不足。"]
+    r = parse_bytes("\n".join(lines).encode())
+    assert values(r, "requests") == REQUESTS
+    assert r.section_headings["requests"].line == lines.index("三、收到和处理政府信息公开申请情况") + 1
