@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -37,7 +38,7 @@ class Token:
     provenance: Provenance
     x: int = -1  # where the cell ends on its line, in display columns (a CJK character is two), when the
     # line was split at runs of spaces: PDF text laid out in columns places a row's cells by it
-    pieces: tuple[tuple[str, int], ...] = ()  # a label joined from pieces of such a line: (piece, centre)
+    pieces: Sequence[tuple[str, int]] = ()  # a label joined from pieces of such a line: (piece, centre)
     glued: bool = False  # a run of figures printed without separators: its cells are split by the identities
 
 
@@ -146,9 +147,7 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
     if not table_like:  # a line of words; where they stand is kept for headers laid out by columns
         if len(text) > _HEADER_LINE or sum(len(p) <= _HEADER_WORD for p in pieces) < 2:
             return [Token(text, Kind.LABEL, index, prov)]  # prose, not a header's words
-        width = _widths(text)
-        pieces_at = tuple((p, (width[end - len(p)] + width[end]) // 2) for p, end in spans)  # in order
-        return [Token(text, Kind.LABEL, index, prov, width[spans[-1][1]], pieces_at)]
+        return [Token(text, Kind.LABEL, index, prov, -1, _Pieces(text, spans))]
     tokens: list[Token] = []
     col = 0
     # Where each cell stands matters only in text laid out by columns (cells apart by runs of spaces).
@@ -173,6 +172,33 @@ _PIECE = re.compile(r"[^ \t\u00a0\u2000-\u200b\u3000]+")
 
 _HEADER_LINE = 200  # a longer line of words is prose, not a header whose words' places matter
 _HEADER_WORD = 8  # a header's words are short (自然人, 本年新制作); a line without two of them is prose
+
+
+class _Pieces(Sequence[tuple[str, int]]):
+    """The words of a line and where their centres stand, measured when first asked for: only the header of a
+    table laid out by columns is ever asked (most such lines are prose)."""
+
+    __slots__ = ("_done", "_spans", "_text")
+
+    def __init__(self, text: str, spans: list[tuple[str, int]]):
+        self._text = text
+        self._spans = spans
+        self._done: tuple[tuple[str, int], ...] | None = None
+
+    def _measured(self) -> tuple[tuple[str, int], ...]:
+        if self._done is None:
+            width = _widths(self._text)
+            self._done = tuple((p, (width[end - len(p)] + width[end]) // 2) for p, end in self._spans)  # in order
+        return self._done
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._measured()[i]
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __iter__(self):
+        return iter(self._measured())
 
 
 class _Widths:
@@ -200,7 +226,7 @@ class _Widths:
         if self._folded and not stretch.isascii():
             self._width += (len(stretch.encode("utf-8")) - len(stretch)) // 2
         if self._folded:
-            self._width += sum(stretch.count(ch) for ch in _FOLDED_WIDE)
+            self._width += len(stretch) - len(stretch.translate(_DROP_FOLDED))
         self._at = end
         return self._width
 
@@ -210,6 +236,7 @@ def _widths(text: str) -> _Widths:
 
 
 _FOLDED_WIDE = frozenset("(),;:")
+_DROP_FOLDED = str.maketrans("", "", "".join(_FOLDED_WIDE))
 
 
 @lru_cache(maxsize=65536)
