@@ -62,8 +62,10 @@ _PAIRS = {"（": "(", "）": ")", "(": "（", ")": "）", "：": ":", ":": "："
 def unglue(blocks: list[Block]) -> list[Block]:
     """The blocks, with every line whose labels run into their figures cut at its labels."""
     out: list[Block] = []
+    search = _FIGURE_AFTER.search  # most lines have no figure right after a word: one C-level search skips them
     for block in blocks:
-        pieces = None if block.cell or not _label_then_figure(block.text) else _cut(block.text)
+        text = block.text
+        pieces = None if block.cell or not search(text) or not _label_then_figure(text) else _cut(text)
         if pieces is None:
             out.append(block)
             continue
