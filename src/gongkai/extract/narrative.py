@@ -62,21 +62,6 @@ def _figures() -> tuple[tuple[str, tuple[_Rule, ...], tuple[_Rule, ...]], ...]:
     return tuple(out)
 
 
-@cache
-def _any_rule() -> dict[tuple[str, bool], re.Pattern[str] | None]:
-    """For each figure (all its rules, or its zero rules only), one pattern that matches where any rule does:
-    a sentence it does not match is skipped with one search instead of one per rule."""
-    out: dict[tuple[str, bool], re.Pattern[str] | None] = {}
-    for key, rules, zeros in _figures():
-        for only_zeros, chosen in ((False, rules), (True, zeros)):
-            parts = [_GROUP.sub("(?:", r.pattern.pattern) for r in chosen]
-            out[(key, only_zeros)] = re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-    return out
-
-
-_GROUP = re.compile(r"\(\?P<\w+>")
-
-
 def _number(d: Decimal) -> Number:
     return int(d) if d == d.to_integral_value() else float(d)
 
@@ -151,16 +136,12 @@ def find_figures(paragraphs: list[tuple[str, Provenance]]) -> dict[str, Figure]:
     """The first statement of each figure, in reading order. `paragraphs` are folded and squeezed."""
     found: dict[str, Figure] = {}
     figs = _figures()
-    any_rule = _any_rule()
     for text, offsets, provs in _runs(paragraphs):
         for sm in _SENTENCE.finditer(text):
             sentence = sm.group(0)
             digits = _DIGIT.search(sentence) is not None
             for key, rules, zeros in figs:
                 if key in found:
-                    continue
-                quick = any_rule[(key, not digits)]
-                if quick is None or not quick.search(sentence):
                     continue
                 hit = _statement(sentence, rules if digits else zeros)
                 if hit is None:
