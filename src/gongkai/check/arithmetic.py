@@ -13,7 +13,7 @@ from functools import cache
 from gongkai.check.labels import column_label, row_label, table_title
 from gongkai.check.model import CellRef
 from gongkai.check.registry import Context, cell_ref, identity_code, indicator_ref, register
-from gongkai.formats import FormatDef, IdentityDef, TableDef, get_format
+from gongkai.formats import FormatDef, IdentityDef, TableDef, get_format, match_rows
 from gongkai.model import Cell, LegacyIndicator, LegacyTable, TableData
 from gongkai.normalize import fold, label_key, squeeze
 
@@ -32,18 +32,6 @@ class Equation:
     right: tuple[Key, ...]
     lhs: str
     rhs: str
-
-
-def match_rows(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
-    """Row keys named by `patterns`, in table order; `withheld.*` is every row of the group (and `other.*`
-    also matches a single row `other`)."""
-    out = []
-    for k in keys:
-        for p in patterns:
-            if k == p or (p.endswith(".*") and (k == p[:-2] or k.startswith(p[:-1]))):
-                out.append(k)
-                break
-    return out
 
 
 def _side(labels: list[str], many: str) -> str:

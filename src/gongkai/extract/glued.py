@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from gongkai.formats import TableDef, get_format
+from gongkai.formats import TableDef, get_format, match_rows
 
 __all__ = ["Split", "run_key", "split_table"]
 
@@ -74,17 +74,6 @@ class _Abort(Exception):
     """A budget ran out: the run (or the table's joint search) is left undecided."""
 
 
-def _match_rows(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
-    """Row keys named by `patterns`; `withheld.*` is every row of the group, `other.*` also matches `other`."""
-    out = []
-    for k in keys:
-        for p in patterns:
-            if k == p or (p.endswith(".*") and (k == p[:-2] or k.startswith(p[:-1]))):
-                out.append(k)
-                break
-    return out
-
-
 @cache
 def _equations(format_id: str, table_key: str) -> tuple[tuple[bool, tuple[Term, ...]], ...]:
     """Every identity of the table expanded to cells, sum(coef * cell) = 0, each with whether it holds inside a
@@ -99,7 +88,7 @@ def _equations(format_id: str, table_key: str) -> tuple[tuple[bool, tuple[Term, 
         if ident.table != table_key:
             continue
         if ident.over == "columns":
-            left, right = _match_rows(ident.left, rows), _match_rows(ident.right, rows)
+            left, right = match_rows(ident.left, rows), match_rows(ident.right, rows)
             involved = [table.row(k) for k in left + right]
             for c in table.columns:
                 if all(c in table.row_columns(r) for r in involved):

@@ -23,6 +23,7 @@ from gongkai.formats.schema import (
     SectionDef,
     TableDef,
     TextVocabulary,
+    match_rows,
 )
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "format_ids",
     "formats",
     "get_format",
+    "match_rows",
     "narrative_figures",
     "sections",
     "text_vocabulary",

@@ -99,6 +99,18 @@ class IdentityDef(_Def):
     description: str
 
 
+def match_rows(patterns: tuple[str, ...], keys: list[str]) -> list[str]:
+    """Row keys named by an identity's `patterns`, in table order; `withheld.*` is every row of the group (and
+    `other.*` also matches a single row `other`)."""
+    out = []
+    for k in keys:
+        for p in patterns:
+            if k == p or (p.endswith(".*") and (k == p[:-2] or k.startswith(p[:-1]))):
+                out.append(k)
+                break
+    return out
+
+
 class FormatDef(_Def):
     id: str
     name: str
