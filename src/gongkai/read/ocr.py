@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -120,6 +121,32 @@ def table_regions(image) -> list[tuple[int, int, int, int]]:  # type: ignore[no-
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
+def _merged_slots(nr: int, nc: int, v_line: Callable[[int, int], bool],
+                  h_line: Callable[[int, int], bool]) -> list[list[tuple[int, int]]]:
+    """The grid's slots grouped into cells: neighbouring slots with no ruling line between them are one merged
+    cell. `v_line(j, i)`: a line at column boundary j in row i; `h_line(i, j)`: at row boundary i in column j."""
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i in range(nr):
+        for j in range(nc):
+            if j + 1 < nc and not v_line(j + 1, i):
+                parent[find(i * nc + j)] = find(i * nc + j + 1)
+            if i + 1 < nr and not h_line(i + 1, j):
+                parent[find(i * nc + j)] = find((i + 1) * nc + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(nr):
+        for j in range(nc):
+            groups.setdefault(find(i * nc + j), []).append((i, j))
+    return list(groups.values())
+
+
+
 def grid_cells(image) -> list[GridCell]:  # type: ignore[no-untyped-def]
     """The table's cells from its ruling lines, each merged cell once at its first grid position."""
     import cv2
@@ -151,26 +178,8 @@ def grid_cells(image) -> list[GridCell]:  # type: ignore[no-untyped-def]
         seg = (vmask[y0 + pad:y1 - pad, max(0, x - 3):x + 4] > 0).any(axis=1)
         return seg.size == 0 or seg.mean() > 0.8
 
-    parent = list(range(nr * nc))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i in range(nr):
-        for j in range(nc):
-            if j + 1 < nc and not v_line(j + 1, i):
-                parent[find(i * nc + j)] = find(i * nc + j + 1)
-            if i + 1 < nr and not h_line(i + 1, j):
-                parent[find(i * nc + j)] = find((i + 1) * nc + j)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for i in range(nr):
-        for j in range(nc):
-            groups.setdefault(find(i * nc + j), []).append((i, j))
     cells = []
-    for slots in groups.values():
+    for slots in _merged_slots(nr, nc, v_line, h_line):
         i0 = min(i for i, _ in slots)
         j0 = min(j for i, j in slots if i == i0)
         i1 = max(i for i, _ in slots) + 1
@@ -634,26 +643,8 @@ def _grid(hmask, vmask, k: int) -> tuple[list[int], list[int], list[GridCell]]: 
         seg = (vmask[y0 + pad:y1 - pad, max(0, x - 2):x + 3] > 0).any(axis=1)
         return seg.size == 0 or seg.mean() > 0.8
 
-    parent = list(range(nr * nc))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i in range(nr):
-        for j in range(nc):
-            if j + 1 < nc and not v_line(j + 1, i):
-                parent[find(i * nc + j)] = find(i * nc + j + 1)
-            if i + 1 < nr and not h_line(i + 1, j):
-                parent[find(i * nc + j)] = find((i + 1) * nc + j)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for i in range(nr):
-        for j in range(nc):
-            groups.setdefault(find(i * nc + j), []).append((i, j))
     cells = []
-    for slots in groups.values():
+    for slots in _merged_slots(nr, nc, v_line, h_line):
         i0, i1 = min(i for i, _ in slots), max(i for i, _ in slots) + 1
         j0 = min(j for i, j in slots if i == i0)
         j1 = max(j for _, j in slots) + 1
