@@ -56,8 +56,17 @@ def _drop_pg_database(db_url: str) -> None:
     url = make_url(db_url)
     base = url.set(database=make_url(os.environ[PG_ENV]).database)
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    # FORCE cannot end a backend of another role: an autovacuum worker that started on the database (after a test
+    # wrote much to it) makes the drop fail until it finishes, so try again for a few seconds.
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            break
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
     admin.dispose()
 
 
