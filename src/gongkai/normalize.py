@@ -50,8 +50,21 @@ def _fold(text: str) -> str:
 
 
 def fold_simplified(text: str) -> str:
-    """`fold` for text already converted to Simplified characters."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+    """`fold` for text already converted to Simplified characters.
+
+    Chinese text is almost never NFKC-normalised as printed (full-width `（）：，`), so NFKC would take its slow
+    path on nearly every line. The full-width ASCII forms and the ideographic space are mapped first, each to
+    its NFKC form, which leaves the NFKC form of the text unchanged; what remains is usually normalised already
+    (the quick check says so) and only otherwise normalised in full. Exact by construction; measured: NFKC was
+    6% of parsing the development corpus."""
+    wide = text.translate(_WIDE)
+    if not unicodedata.is_normalized("NFKC", wide):
+        wide = unicodedata.normalize("NFKC", wide)
+    return wide.translate(_DASHES)
+
+
+# Full-width ASCII (U+FF01–U+FF5E) and the ideographic space: their NFKC forms, character by character.
+_WIDE = {0xFF01 + k: 0x21 + k for k in range(0x5E)} | {0x3000: 0x20}
 
 
 _fold_cached = lru_cache(maxsize=32768)(_fold)
@@ -64,21 +77,30 @@ def squeeze(text: str) -> str:
 
 def fold_lines(texts: list[str]) -> tuple[list[str], bool]:
     """`squeeze(fold(t))` of every line of a document (the form matching reads), and whether any
-    had Traditional characters. Short lines (cells, labels, headings) repeat from report to report
-    and are remembered."""
-    short = _fold_line_cached
-    pairs = [short(t) if len(t) <= _CACHED_LEN else _fold_line(t) for t in texts]
-    return [p[0] for p in pairs], any([p[1] for p in pairs])
+    had Traditional characters.
+
+    The document goes through OpenCC in one call (a conversion never reaches across a line break: no
+    dictionary entry holds one), then each line is folded; short lines (cells, labels, headings) repeat
+    from report to report and are remembered. Measured on the development corpus: 10–30% less time than
+    one OpenCC call per line."""
+    joined = "\n".join(texts)
+    if joined.isascii():  # figures only: spaces to drop
+        return ["".join(t.split()) for t in texts], False
+    simplified = to_simplified(joined)
+    lines = simplified.split("\n")
+    if len(lines) != len(texts):  # a line held a line break of its own: convert line by line
+        lines = [to_simplified(t) for t in texts]
+    short = _fold_simplified_line_cached
+    return [short(t) if len(t) <= _CACHED_LEN else _fold_simplified_line(t) for t in lines], simplified != joined
 
 
-def _fold_line(text: str) -> tuple[str, bool]:
-    if text.isascii():  # figures: only spaces to drop
-        return "".join(text.split()), False
-    simplified = to_simplified(text)
-    return squeeze(fold_simplified(simplified)), simplified != text
+def _fold_simplified_line(text: str) -> str:
+    if text.isascii():
+        return "".join(text.split())
+    return squeeze(fold_simplified(text))
 
 
-_fold_line_cached = lru_cache(maxsize=65536)(_fold_line)
+_fold_simplified_line_cached = lru_cache(maxsize=65536)(_fold_simplified_line)
 
 
 @lru_cache(maxsize=65536)

@@ -150,7 +150,8 @@ def test_same_value_under_one_merged_heading_is_one_cell():
 
 def test_different_values_under_one_heading_are_never_merged():
     lines = ["信息内容|本年处理决定数量|本年处理决定数量", "行政许可|42|43", ""]
-    read = read_rows(Tokens(text_blocks("\n".join(lines))).tokens, "2021", "proactive", False)
+    blocks = text_blocks("\n".join(lines))
+    read = read_rows(Tokens(blocks).region(0, len(blocks)), "2021", "proactive", False)
     assert read.data.cells["licensing"]["decisions"] is None
     assert [(s.kind, s.row, s.raws) for s in read.data.strays] == [("ambiguous", "licensing", ["42", "43"])]
 

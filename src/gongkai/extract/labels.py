@@ -136,29 +136,25 @@ class LabelIndex:
         """A label that starts inside the run (after a space, a numbering or another token), or a row
         label cut short."""
         for n in range(1, len(texts) + 1):  # the shortest run first: a longer one would swallow rows
-            for want_prefix in (False, True):
-                raw = "".join(texts[:n])
-                if len(raw) > _INSIDE_MAX:
-                    continue  # longer than any label with a group label before it: prose, not a label
-                bounds = {0, *(m.start() for m in _SPLIT_AT.finditer(raw))}
-                at = 0
-                for t in texts[:n - 1]:
-                    at += len(t)
-                    bounds.add(at)
-                for start in sorted(bounds):
-                    tail = raw[start:]
-                    key = label_key(tail)
-                    if not key or (start and self._names_row(raw[:start])):
-                        continue  # what stands before is a row's label of its own: the run is two rows
-                    if want_prefix:
-                        entry = self._prefix_of(key)
-                        if entry is not None:
-                            return entry, n, tail.strip(), raw[:start].strip(), True
-                    elif start:
-                        found = self.entries.get(key)
-                        if found:
-                            entry = min(found, key=lambda e: order.index(e.kind))
-                            return entry, n, tail.strip(), raw[:start].strip(), False
+            raw = "".join(texts[:n])
+            if len(raw) > _INSIDE_MAX:
+                break  # longer than any label with a group label before it: prose, not a label
+            bounds = {0, *(m.start() for m in _SPLIT_AT.finditer(raw))}
+            at = 0
+            for t in texts[:n - 1]:
+                at += len(t)
+                bounds.add(at)
+            tails = [(start, raw[start:], key) for start in sorted(bounds) if (key := label_key(raw[start:]))]
+            # A label found after something that is a row's label of its own is no label: the run is two rows.
+            for start, tail, key in tails:  # a whole label printed after something else
+                found = self.entries.get(key) if start else None
+                if found and not self._names_row(raw[:start]):
+                    entry = min(found, key=lambda e: order.index(e.kind))
+                    return entry, n, tail.strip(), raw[:start].strip(), False
+            for start, tail, key in tails:  # the beginning of one row's label
+                entry = self._prefix_of(key)
+                if entry is not None and not (start and self._names_row(raw[:start])):
+                    return entry, n, tail.strip(), raw[:start].strip(), True
         return None
 
     def _names_row(self, text: str) -> bool:

@@ -251,43 +251,49 @@ def _line_kind(text: str) -> Kind | None:
 
 
 class Tokens:
-    """Every block of a document tokenised once, in reading order; a region is a slice of it."""
+    """Every block of a document tokenised at most once, in reading order; a region is a slice of it.
 
-    __slots__ = ("has_sep", "starts", "tokens")
+    Blocks are tokenised when a region first asks for them: only the table sections are ever asked, and the
+    prose around them (half of a report) is never split into cells."""
+
+    __slots__ = ("_bars", "_blocks", "_done", "has_sep")
 
     def __init__(self, blocks: list[Block]):
-        out: list[Token] = []
-        append = out.append
-        starts = [0] * (len(blocks) + 1)
-        line_kind = _line_kind
-        self.has_sep = False  # no empty line at all (double-spaced text is read without them)
-        bars = bar_style(blocks)
-        for i, block in enumerate(blocks):
-            starts[i] = len(out)
-            text = block.text
-            if "\f" in text and not block.cell:
-                text = text.replace("\f", "")  # a PDF page break, not a cell
-                if not text.strip():
-                    continue
-                block = Block(text, block.provenance)
-            if block.cell:  # a grid cell, empty or not, is always one cell
-                append(Token(text, cell_kind(text), i, block.provenance, glued=block.glued))
-            elif not text:
-                append(Token(text, Kind.SEP, i, block.provenance))
-                self.has_sep = True
-            else:
-                kind = line_kind(text)
-                if kind is not None:  # one cell on its line: the usual scrape
-                    append(Token(text, kind, i, block.provenance))
-                else:
-                    out.extend(block_tokens(block, i, bars))
-        starts[len(blocks)] = len(out)
-        self.tokens = out
-        self.starts = starts
+        self._blocks = blocks
+        self._done: list[list[Token] | None] = [None] * len(blocks)
+        self._bars: Bars | None = None
+        # No empty line at all: double-spaced text is read without them.
+        self.has_sep = any(not b.text and not b.cell for b in blocks)
 
     def region(self, start: int, end: int) -> list[Token]:
         """The tokens of blocks[start:end]."""
-        return self.tokens[self.starts[start]:self.starts[end]]
+        done = self._done
+        out: list[Token] = []
+        for i in range(start, end):
+            tokens = done[i]
+            if tokens is None:
+                tokens = done[i] = self._tokenise(i)
+            out += tokens
+        return out
+
+    def _tokenise(self, i: int) -> list[Token]:
+        block = self._blocks[i]
+        text = block.text
+        if "\f" in text and not block.cell:
+            text = text.replace("\f", "")  # a PDF page break, not a cell
+            if not text.strip():
+                return []
+            block = Block(text, block.provenance)
+        if block.cell:  # a grid cell, empty or not, is always one cell
+            return [Token(text, cell_kind(text), i, block.provenance, glued=block.glued)]
+        if not text:
+            return [Token(text, Kind.SEP, i, block.provenance)]
+        kind = _line_kind(text)
+        if kind is not None:  # one cell on its line: the usual scrape
+            return [Token(text, kind, i, block.provenance)]
+        if self._bars is None:
+            self._bars = bar_style(self._blocks)
+        return block_tokens(block, i, self._bars)
 
     def region_spaced(self, tokens: list[Token]) -> bool:
         """Whether empty lines in `tokens` only separate cells (without any, the question is moot)."""
