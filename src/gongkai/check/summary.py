@@ -27,7 +27,7 @@ class Summary:
         self.reports += 1
         self.year_totals[y] += 1
         self.format_totals[f] += 1
-        codes = {x.code for x in findings}
+        codes = dict.fromkeys(x.code for x in findings)  # in the order found: ties list the same way every run
         self.totals.update(x.code for x in findings)
         for code in codes:
             self.failing[code] += 1

@@ -1,4 +1,9 @@
-"""The `gongkai` command line. Each command lives in its own module and registers on `app`."""
+"""The `gongkai` command line. Each command lives in its own module and registers on `app`.
+
+Start-up matters (`gongkai parse ONE.txt`, `gongkai --help`): the command modules import only typer
+at module level; the readers, the checks, the store (SQLAlchemy, Alembic), rich and the exporters
+are imported inside the commands that use them.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ from gongkai.cli import stats as _stats  # noqa: E402,F401
 def main() -> None:
     # A command reads report after report, each making thousands of short-lived, acyclic objects:
     # the cyclic collector would mostly rescan the modules and format definitions loaded at start.
-    # Those are frozen out of its sight, and it runs less often (cycles are still collected).
+    # Those are frozen out of its sight (again once a command has imported what it needs, see
+    # `gongkai.cli.jobs`), and it runs less often (cycles are still collected).
     gc.freeze()
     gc.set_threshold(*_GC_THRESHOLDS)
     app()

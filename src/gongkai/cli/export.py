@@ -8,8 +8,6 @@ import typer
 
 from gongkai.cli import app
 from gongkai.cli.store_common import DbOption, store_or_exit
-from gongkai.export import export as run_export
-from gongkai.stats import Selection
 
 
 @app.command()
@@ -29,6 +27,9 @@ def export(
 
     CSV/Parquet 的核查结果写入同名 .findings 文件，XLSX 写入 findings 工作表。
     """
+    from gongkai.export import export as run_export
+    from gongkai.stats import Selection
+
     fmt = fmt or out.rsplit(".", 1)[-1].lower()
     if fmt not in ("csv", "parquet", "xlsx"):
         raise typer.BadParameter("--format 只能是 csv / parquet / xlsx")

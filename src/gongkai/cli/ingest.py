@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from gongkai.cli import app
 from gongkai.cli.inputs import expand
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
-from gongkai.ingest import ingest as run_ingest
-from gongkai.store import Store
+
+if TYPE_CHECKING:
+    from gongkai.store import Store
 
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 _KIND = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）", "development_zone": "开发区",
@@ -55,6 +54,11 @@ def ingest(
 
     退出码：0 全部入库或重复；1 有文件失败（原因见汇总）；3 无法打开数据库。
     """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from gongkai.ingest import ingest as run_ingest
+
     store = store_or_exit(db)
     console = Console(stderr=True)
     show = progress and console.is_terminal

@@ -9,7 +9,6 @@ import typer
 
 from gongkai.cli import app
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
-from gongkai.ingest.reparse import reparse as run_reparse
 
 
 @app.command()
@@ -21,6 +20,8 @@ def reparse(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
 ) -> None:
     """用当前的提取器重新提取库中存档的全部原件（不再读取原始文件），更新报告、单元格与核查结果。"""
+    from gongkai.ingest.reparse import reparse as run_reparse
+
     store = store_or_exit(db)
     with store:
         summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated)

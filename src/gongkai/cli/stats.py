@@ -9,9 +9,6 @@ import typer
 
 from gongkai.cli import app
 from gongkai.cli.store_common import DbOption, store_or_exit
-from gongkai.stats import Selection, to_json
-from gongkai.stats import stats as compute_stats
-from gongkai.stats.text import render
 
 
 @app.command()
@@ -33,6 +30,10 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """统计库中报告：各表格单元格合计、派生指标及其分布、同比变化、核查未通过比例、跨年度衔接核查。"""
+    from gongkai.stats import Selection, to_json
+    from gongkai.stats import stats as compute_stats
+    from gongkai.stats.text import render
+
     if by not in (None, "province", "city", "county", "organ", "kind"):
         raise typer.BadParameter("--by 只能是 province / city / county / organ / kind")
     sel = Selection(region=region, level=level, kind=kind, year_from=year if year else year_from,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gongkai.store import Store, open_store
+if TYPE_CHECKING:
+    from gongkai.store import Store
 
 DbOption = Annotated[
     str | None,
@@ -23,6 +24,8 @@ WORKERS_HELP = "处理进程数（默认 CPU 核数；0 = 不用子进程）"
 
 
 def store_or_exit(db: str | None) -> Store:
+    from gongkai.store import open_store  # SQLAlchemy and Alembic: only for the commands that use the store
+
     try:
         return open_store(db)
     except Exception as exc:  # connection refused, bad URL …

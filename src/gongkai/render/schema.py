@@ -93,6 +93,11 @@ class StrayOut(BaseModel):
     raws: list[str]
     expected: int | None = None
     line: int | None = None
+    grid_table: int | None = Field(None, description="the HTML/Word table the row was printed in")
+    grid_row: int | None = Field(None, description="its row in that table")
+    col: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
 
 
 class ReadingOut(_Strict):
