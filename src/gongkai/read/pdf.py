@@ -1,17 +1,18 @@
 """PDF: text lines with their positions, and table grids rebuilt from ruling lines.
 
-pdfplumber gives characters with positions and the page's ruling lines. Tables are found from
-the lines (their cells, merged cells included, once each at their first grid position); the text
-around them becomes lines in reading order, with a paragraph wrapped over several lines joined
-again. A table continued on the next page (same columns) is one table, its repeated header rows
-dropped. Header characters stacked vertically in a narrow cell are joined into one label. Table
-rows without ruling lines are left as text lines (`一、本年新收… 103 4 0 …`), which extraction
-reads as rows. Pages without text (scans) are OCR'd when Tesseract is installed.
+pdfium (pypdfium2) gives characters with positions and the page's ruling lines, which pdfplumber's
+table finder and line grouping read. Tables are found from the lines (their cells, merged cells
+included, once each at their first grid position); the text around them becomes lines in reading
+order, with a paragraph wrapped over several lines joined again. A table continued on the next page
+(same columns) is one table, its repeated header rows dropped. Header characters stacked vertically
+in a narrow cell are joined into one label. Table rows without ruling lines are left as text lines
+(`一、本年新收… 103 4 0 …`), which extraction reads as rows. Pages without text (scans) are OCR'd
+when Tesseract is installed.
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -56,21 +57,179 @@ class _Table:
 
 def _open(data: bytes):  # type: ignore[no-untyped-def]
     try:
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    except ImportError as exc:  # pragma: no cover - installed with the package
-        raise ReadError("reader_missing", "缺少读取 PDF 所需的 pdfplumber") from exc
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+    except ImportError as exc:  # pragma: no cover - installed with the package (pdfplumber needs it)
+        raise ReadError("reader_missing", "缺少读取 PDF 所需的 pypdfium2") from exc
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-        _ = pdf.pages
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ReadError("encrypted", "PDF 文件设有打开密码（已加密），无法读取；请提供未加密的文件") from exc
-    except Exception as exc:
-        causes = [exc, *exc.args, exc.__context__]
-        if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise ReadError("encrypted", "PDF 文件设有打开密码（已加密），无法读取；请提供未加密的文件") from exc
-        raise ReadError("corrupt", f"PDF 文件已损坏，无法打开：{type(exc).__name__} {exc}".strip()) from exc
-    return pdf
+        raise ReadError("corrupt", f"PDF 文件已损坏，无法打开：{exc}".strip()) from exc
+
+
+@dataclass
+class _Page:
+    """A page as pdfplumber's table finder and line grouping read it (its `chars`, `edges` and `bbox`),
+    taken from pdfium: pdfminer's parsing of the page in pure Python took five sixths of the time of
+    reading a text PDF. Positions are in pdfplumber's terms, points from the page's top left."""
+    number: int
+    bbox: tuple[float, float, float, float]
+    chars: list[dict]
+    edges: list[dict]
+    images: list[dict]
+
+    @property
+    def width(self) -> float:
+        return self.bbox[2] - self.bbox[0]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+def _load_page(doc, index: int) -> _Page:  # type: ignore[no-untyped-def]
+    import pypdfium2.raw as c
+
+    page = doc[index]
+    try:
+        x0, y0, x1, y1 = page.get_mediabox()
+        top = y1
+        textpage = page.get_textpage()
+        try:
+            chars = _chars(textpage.raw, top)
+        finally:
+            textpage.close()
+        edges: list[dict] = []
+        images: list[dict] = []
+        n = c.FPDFPage_CountObjects(page.raw)
+        _objects([c.FPDFPage_GetObject(page.raw, k) for k in range(n)], None, top, edges, images)
+    finally:
+        page.close()
+    return _Page(index + 1, (x0, 0.0, x1, y1 - y0), chars, edges, images)
+
+
+def _chars(tp, top: float) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The page's characters as pdfplumber's char dicts: from the baseline up by the font size, as
+    wide as the character's advance. The line ends pdfium adds are left out; the spaces it adds stay
+    (it puts them in place of the text's own spaces)."""
+    import ctypes
+
+    import pypdfium2.raw as c
+
+    rect, matrix = c.FS_RECTF(), c.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, upper = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    p_rect, p_matrix, p_ox, p_oy = ctypes.byref(rect), ctypes.byref(matrix), ctypes.byref(ox), ctypes.byref(oy)
+    unicode, generated, get_matrix = c.FPDFText_GetUnicode, c.FPDFText_IsGenerated, c.FPDFText_GetMatrix
+    origin, loose, font_size = c.FPDFText_GetCharOrigin, c.FPDFText_GetLooseCharBox, c.FPDFText_GetFontSize
+    n = c.FPDFText_CountChars(tp)
+    buffer = ctypes.create_string_buffer(2 * (n + 1))
+    got = c.FPDFText_GetText(tp, 0, n, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))) if n else 0
+    text = buffer.raw[:2 * max(0, got - 1)].decode("utf-16-le", "replace")
+    codes = [ord(t) for t in text] if len(text) == n else [unicode(tp, i) for i in range(n)]  # one call a page
+    out = []
+    for i, code in enumerate(codes):
+        if code in (0, 0xFFFE, 0xFFFF) or (code != 0x20 and code < 0x20 and generated(tp, i) == 1):
+            continue
+        if not get_matrix(tp, i, p_matrix) or not origin(tp, i, p_ox, p_oy) or not loose(tp, i, p_rect):
+            continue
+        upright = matrix.a * matrix.d > 0 and matrix.b * matrix.c <= 0
+        size = font_size(tp, i) * (abs(matrix.d) if upright else abs(matrix.c) or abs(matrix.b))
+        x0, x1 = rect.left, rect.right
+        if x1 - x0 > 1.5 * size:  # pdfium gave the text object's box: the glyph's own right edge
+            c.FPDFText_GetCharBox(tp, i, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom),
+                                  ctypes.byref(upper))
+            x1 = max(x0, right.value)
+        y = oy.value
+        base = top - y
+        out.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": base - size,
+                    "bottom": base, "doctop": base - size, "y0": y, "y1": y + size,
+                    "width": x1 - x0, "height": size, "size": size, "upright": upright})
+    return out
+
+
+def _objects(objs: list, parent: tuple | None, top: float, edges: list[dict], images: list[dict]) -> None:
+    """Ruling lines (the horizontal and vertical straight segments of painted paths, as pdfplumber's
+    edges) and pictures (box and pixel size) among a page's objects, inside form objects too."""
+    import ctypes
+
+    import pypdfium2.raw as c
+
+    m = c.FS_MATRIX()
+    for obj in objs:
+        kind = c.FPDFPageObj_GetType(obj)
+        if kind not in (c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM):
+            continue
+        c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
+        mat = _compose((m.a, m.b, m.c, m.d, m.e, m.f), parent)
+        if kind == c.FPDF_PAGEOBJ_FORM:
+            n = c.FPDFFormObj_CountObjects(obj)
+            _objects([c.FPDFFormObj_GetObject(obj, k) for k in range(n)], mat, top, edges, images)
+        elif kind == c.FPDF_PAGEOBJ_IMAGE:
+            w, h = ctypes.c_uint(), ctypes.c_uint()
+            c.FPDFImageObj_GetImagePixelSize(obj, ctypes.byref(w), ctypes.byref(h))
+            corners = [_apply(mat, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]  # the unit square
+            xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+            images.append({"x0": min(xs), "x1": max(xs), "top": top - max(ys), "bottom": top - min(ys),
+                           "srcsize": (w.value, h.value)})
+        else:
+            _path_edges(obj, mat, top, edges)
+
+
+def _path_edges(obj, mat: tuple, top: float, edges: list[dict]) -> None:  # type: ignore[no-untyped-def]
+    import ctypes
+
+    import pypdfium2.raw as c
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) or (not fill.value
+                                                                                     and not stroke.value):
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    start = prev = None
+    for k in range(c.FPDFPath_CountSegments(obj)):
+        seg = c.FPDFPath_GetPathSegment(obj, k)
+        c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+        point = _apply(mat, x.value, y.value)
+        kind = c.FPDFPathSegment_GetType(seg)
+        if kind == c.FPDF_SEGMENT_MOVETO:
+            start = prev = point
+            continue
+        if kind == c.FPDF_SEGMENT_LINETO and prev is not None:
+            _edge(prev, point, top, edges)
+        prev = point
+        if c.FPDFPathSegment_GetClose(seg) and start is not None:
+            _edge(point, start, top, edges)
+            prev = start
+
+
+def _edge(a: tuple[float, float], b: tuple[float, float], top: float, edges: list[dict]) -> None:
+    """A straight segment as pdfplumber's edge when it is horizontal or vertical."""
+    (ax, ay), (bx, by) = a, b
+    if abs(ay - by) < 0.01 and abs(ax - bx) >= 0.01:
+        x0, x1 = sorted((ax, bx))
+        edges.append({"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "width": x1 - x0,
+                      "top": top - ay, "bottom": top - ay, "height": 0.0})
+    elif abs(ax - bx) < 0.01 and abs(ay - by) >= 0.01:
+        t, bottom = sorted((top - ay, top - by))
+        edges.append({"object_type": "line", "orientation": "v", "x0": ax, "x1": ax, "width": 0.0,
+                      "top": t, "bottom": bottom, "height": bottom - t})
+
+
+def _compose(m: tuple, parent: tuple | None) -> tuple:
+    """Matrix `m` then `parent` (an object inside a form object)."""
+    if parent is None:
+        return m
+    a, b, c, d, e, f = m
+    pa, pb, pc, pd, pe, pf = parent
+    return (a * pa + b * pc, a * pb + b * pd, c * pa + d * pc, c * pb + d * pd,
+            e * pa + f * pc + pe, e * pb + f * pd + pf)
+
+
+def _apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
 
 
 def _cell_text(text: str | None) -> str:
@@ -80,10 +239,17 @@ def _cell_text(text: str | None) -> str:
     return "".join(line.strip() for line in text.split("\n")).strip()
 
 
-def _page_tables(page, number: int) -> list[tuple[float, _Table]]:  # type: ignore[no-untyped-def]
+def _page_tables(page: _Page, number: int) -> list[tuple[float, _Table]]:
+    from pdfplumber.table import TableFinder, TableSettings
+
     out = []
-    for t in page.find_tables(_TABLE_SETTINGS):
-        texts = t.extract(x_tolerance_ratio=_SPACE_RATIO)
+    tables = TableFinder(page, TableSettings.resolve(_TABLE_SETTINGS)).tables  # type: ignore[arg-type]
+    if not tables:
+        return out
+    centres = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, k, c) for k, c in enumerate(page.chars))
+    ys = [c[0] for c in centres]
+    for t in tables:
+        texts = [[None if bbox is None else _text_in(bbox, centres, ys) for bbox in row.cells] for row in t.rows]
         rows = []
         columns: set[float] = set()
         for row, row_texts in zip(t.rows, texts, strict=False):
@@ -101,16 +267,62 @@ def _page_tables(page, number: int) -> list[tuple[float, _Table]]:  # type: igno
     return out
 
 
+def _text_in(bbox: tuple[float, float, float, float], centres: list, ys: list[float]) -> str:
+    """The text of the characters centred in a cell (as pdfplumber's `Table.extract`, without testing
+    every character of the page against every cell)."""
+    from bisect import bisect_left
+
+    from pdfplumber.utils import extract_text
+
+    x0, top, x1, bottom = bbox
+    chars = [c for c in centres[bisect_left(ys, top):bisect_left(ys, bottom)] if x0 <= c[1] < x1]
+    if not chars:
+        return ""
+    chars.sort(key=lambda c: c[2])
+    objs = [c[3] for c in chars]
+    word = _one_word(objs)
+    return extract_text(objs, x_tolerance_ratio=_SPACE_RATIO) if word is None else word
+
+
+def _one_word(chars: list[dict]) -> str | None:
+    """The text of characters that pdfplumber's `extract_text` reads as one word on one line (most
+    cells: a figure, a short label, maybe a space before or after it), without building its text map;
+    None for anything else."""
+    from pdfplumber.utils.text import LIGATURES
+
+    line = sorted((c for c in chars if not c["text"].isspace()), key=lambda c: c["x0"])
+    if not line:
+        return None
+    first, last = line[0]["x0"], line[-1]["x0"]
+    if any(first <= c["x0"] <= last for c in chars if c["text"].isspace()):  # a space inside the word
+        return None
+    tops = sorted(c["top"] for c in line)
+    if any(b - a > 3 for a, b in itertools.pairwise(tops)):  # more than one line (y_tolerance 3)
+        return None
+    prev = line[0]
+    for c in line:
+        if not c["upright"] or c["text"] in LIGATURES:
+            return None
+        if c is not prev and (c["x0"] > prev["x1"] + _SPACE_RATIO * prev["size"] or abs(c["top"] - prev["top"]) > 3):
+            return None
+        prev = c
+    return "".join(c["text"] for c in line)
+
+
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     x = (obj["x0"] + obj["x1"]) / 2
     y = (obj["top"] + obj["bottom"]) / 2
     return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
 
 
-def _page_lines(page, number: int, boxes: list) -> list[tuple[float, _Line]]:  # type: ignore[no-untyped-def]
-    outside = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
+def _page_lines(page: _Page, number: int, boxes: list) -> list[tuple[float, _Line]]:
+    from pdfplumber.utils import chars_to_textmap
+
+    chars = [c for c in page.chars if not _inside(c, boxes)] if boxes else page.chars
+    textmap = chars_to_textmap(chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height,
+                               x_tolerance_ratio=_SPACE_RATIO)
     out = []
-    for ln in outside.extract_text_lines(strip=True, return_chars=True, x_tolerance_ratio=_SPACE_RATIO):
+    for ln in textmap.extract_text_lines(strip=True, return_chars=True):
         chars = ln.get("chars") or []
         size = max((c.get("size", 10) for c in chars), default=10.0)
         text = ln["text"]
@@ -238,14 +450,14 @@ def read_pdf(data: bytes) -> list[Block]:
     pages: list[object] = []
     try:
         with ThreadPoolExecutor(max_workers=OCR_WORKERS) as pool:
-            for number, page in enumerate(pdf.pages, 1):
+            for number in range(1, len(pdf) + 1):
                 try:
-                    chars = page.chars
+                    page = _load_page(pdf, number - 1)
                 except Exception as exc:
                     raise ReadError("corrupt", f"PDF 第{number}页已损坏，无法读取：{exc}") from exc
-                if len(chars) < MIN_TEXT_CHARS:
+                if len(page.chars) < MIN_TEXT_CHARS:
                     scanned.append(number)
-                    pages.append(_ocr_page(page, number, pool))  # rendered here, read in the pool
+                    pages.append(_ocr_page(pdf, page, pool))  # rendered here, read in the pool
                 else:
                     tables = _page_tables(page, number)
                     boxes = [(t.rows and _bbox(t)) for _, t in tables]
@@ -255,7 +467,7 @@ def read_pdf(data: bytes) -> list[Block]:
                 _place(items, number, tables, lines)
     finally:
         pdf.close()
-    if scanned and len(scanned) == len(pdf.pages) and not items:
+    if scanned and len(scanned) == len(pages) and not items:
         raise ReadError("empty", "PDF 没有可读取的文字（扫描件中未识别出文字）")
     return _blocks(items)
 
@@ -281,7 +493,7 @@ def _bbox(t: _Table) -> tuple[float, float, float, float]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _scan_dpi(page) -> float:  # type: ignore[no-untyped-def]
+def _scan_dpi(page: _Page) -> float:
     """The resolution the page's picture was scanned at (read at that size: no resampling blur)."""
     from gongkai.read import ocr
 
@@ -290,12 +502,12 @@ def _scan_dpi(page) -> float:  # type: ignore[no-untyped-def]
     return min(400.0, max(100.0, max(dpis))) if dpis else float(ocr.SCAN_DPI)
 
 
-_Page = tuple[list[tuple[float, _Table]], list[tuple[float, _Line]]]
+_Content = tuple[list[tuple[float, _Table]], list[tuple[float, _Line]]]
 OCR_WORKERS = 2
 """Scanned pages read at the same time (each Tesseract run is one process on one core)."""
 
 
-def _ocr_page(page, number: int, pool: ThreadPoolExecutor) -> Callable[[], _Page]:  # type: ignore[no-untyped-def]
+def _ocr_page(pdf, page: _Page, pool: ThreadPoolExecutor) -> Callable[[], _Content]:  # type: ignore[no-untyped-def]
     """A page without a text layer: rendered at its scan resolution now (pdfium is not thread-safe),
     read by OCR in the pool; the result gives its tables and lines in PDF points like a text page."""
     from gongkai.read import ocr
@@ -306,11 +518,23 @@ def _ocr_page(page, number: int, pool: ThreadPoolExecutor) -> Callable[[], _Page
     if not page.images:
         return lambda: ([], [])
     dpi = _scan_dpi(page)
-    future = pool.submit(ocr.read_scan, page.to_image(resolution=dpi).original, dpi)
+    number = page.number
+    future = pool.submit(ocr.read_scan, _render(pdf, number - 1, dpi), dpi)
     return lambda: _scan_items(*future.result(), number=number, dpi=dpi)
 
 
-def _scan_items(scan_tables: list, scan_lines: list, *, number: int, dpi: float) -> _Page:
+def _render(pdf, index: int, dpi: float):  # type: ignore[no-untyped-def]
+    """The page as a picture, drawn as pdfplumber's `to_image` draws it (no anti-aliasing: the
+    scan's own pixels)."""
+    page = pdf[index]
+    try:
+        return page.render(scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
+                           prefer_bgrx=True).to_pil().convert("RGB")
+    finally:
+        page.close()
+
+
+def _scan_items(scan_tables: list, scan_lines: list, *, number: int, dpi: float) -> _Content:
     k = 72 / dpi
 
     def box(b: tuple[int, int, int, int]) -> _Box:
