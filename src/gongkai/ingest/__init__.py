@@ -1,8 +1,11 @@
-"""Ingest: files → read, extract, check, resolve (in worker processes) → the store (in this process).
+"""Ingest: files → read, extract, check, resolve (in worker processes) → the store (a writing thread of
+this process).
 
-Each file is stored in its own savepoint of a batch transaction together with its original, cells,
-findings and log entry, so a killed process leaves only whole reports, and the next run skips every
-file whose content (SHA-256) is already stored. A failing file is logged and never stops the batch.
+Each file is stored in a batch transaction together with its original, cells, findings and log entry,
+so a killed process leaves only whole reports, and the next run skips every file whose content
+(SHA-256) is already stored: this process reads and hashes every file, and hands only new content to
+the workers. A failing file is logged and never stops the batch. What comes back from a worker is
+plain rows (`Prepared`), never the report objects, so little is pickled between processes.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import queue
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -95,7 +100,11 @@ def _read_files(paths: Iterable[str]) -> Iterator[tuple[str, bytes | None, str |
 
 
 class _Writer:
-    """Buffers prepared reports and log entries; writes them in batches."""
+    """Buffers prepared reports and log entries; a thread of its own writes them in batches.
+
+    The store's time is mostly waiting (on the disk, on PostgreSQL), during which the sqlite3 and psycopg
+    drivers release the GIL: written from a thread, it overlaps with reading files and handing them to
+    the workers, instead of stalling both. Batches are written in order, one at a time; at most two wait."""
 
     def __init__(self, store: Store, summary: Summary, batch_size: int, advance: Progress) -> None:
         self.store, self.summary, self.batch_size, self.advance = store, summary, batch_size, advance
@@ -103,6 +112,12 @@ class _Writer:
         self.log: list[dict[str, Any]] = []
         self.pending = 0
         self.last = time.monotonic()
+        self.lock = threading.Lock()  # the summary is updated from both threads
+        self.queue: queue.Queue[tuple[list[tuple[Prepared, bytes]], list[dict[str, Any]], int] | None] = \
+            queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="gongkai-ingest-writer", daemon=True)
+        self.thread.start()
 
     def add(self, p: Prepared, data: bytes) -> None:
         if p.ok:
@@ -114,14 +129,16 @@ class _Writer:
         self.maybe_flush()
 
     def fail(self, path: str | None, reason: str, message: str, sha: str | None = None) -> None:
-        self.summary.failed.append(Failure(path, reason, message))
+        with self.lock:
+            self.summary.failed.append(Failure(path, reason, message))
         self.log.append({"path": path, "sha256": sha, "status": "failed", "reason": reason, "message": message})
         self.pending += 1
         self.maybe_flush()
 
     def duplicate(self, path: str, sha: str) -> None:
-        self.summary.duplicates += 1
-        self.summary.shas[path] = sha
+        with self.lock:
+            self.summary.duplicates += 1
+            self.summary.shas[path] = sha
         self.log.append({"path": path, "sha256": sha, "status": "duplicate"})
         self.pending += 1
         self.maybe_flush()
@@ -131,9 +148,43 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the buffered batch to the writing thread (waiting while two batches are queued)."""
+        self._raise()
         if self.pending:
-            saved = self.store.save_batch(self.summary.run_id, self.items, self.log)
-            for (p, _data), s in zip(self.items, saved, strict=True):
+            self.queue.put((self.items, self.log, self.pending))
+        self.items, self.log, self.pending = [], [], 0
+        self.last = time.monotonic()
+
+    def close(self) -> None:
+        """Write what is buffered and wait for the writing thread; its error, if any, is raised here."""
+        try:
+            self.flush()
+        finally:
+            self.stop()
+        self._raise()
+
+    def stop(self) -> None:
+        """Let the writing thread finish the batches handed to it, and end it."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self._write(*batch)
+                except BaseException as exc:  # raised in the ingesting thread at its next flush
+                    self.error = exc
+
+    def _write(self, items: list[tuple[Prepared, bytes]], log: list[dict[str, Any]], pending: int) -> None:
+        saved = self.store.save_batch(self.summary.run_id, items, log)
+        with self.lock:
+            for (p, _data), s in zip(items, saved, strict=True):
                 if p.path is not None:
                     self.summary.shas[p.path] = p.sha256
                 if s.status == "duplicate":
@@ -143,9 +194,7 @@ class _Writer:
                     self.summary.new_versions += s.status == "new_version"
                     if s.report_id is not None:
                         self.summary.report_ids.append(s.report_id)
-            self.advance(self.pending)
-        self.items, self.log, self.pending = [], [], 0
-        self.last = time.monotonic()
+        self.advance(pending)
 
 
 def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, overrides: str | None = None,
@@ -174,15 +223,19 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ov
             known.add(sha)
             yield path, data
 
-    if workers <= 0:
-        set_overrides(overrides)
-        for path, data in accepted():
-            writer.add(prepare(data, path), data)
-    else:
-        if multiprocessing.get_start_method() == "fork":
-            warm_up()  # once here rather than in every worker
-        _run_pool(accepted(), writer, workers, overrides, chunk_size)
-    writer.flush()
+    try:
+        if workers <= 0:
+            set_overrides(overrides)
+            for path, data in accepted():
+                writer.add(prepare(data, path), data)
+        else:
+            if multiprocessing.get_start_method() == "fork":
+                warm_up()  # once here rather than in every worker
+            _run_pool(accepted(), writer, workers, overrides, chunk_size)
+    except BaseException:
+        writer.stop()  # what was handed to it is written whole; the rest is not
+        raise
+    writer.close()
     summary.seconds = time.monotonic() - started
     return summary
 

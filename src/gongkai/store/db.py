@@ -1,11 +1,11 @@
 """Opening a store (engine, SQLite pragmas, automatic migration) and writing reports atomically.
 
-Writing one file = one original + its report + cells + findings, inside one transaction (batched
-writes give each file its own savepoint). Concurrency on PostgreSQL: originals are inserted with
-`ON CONFLICT DO NOTHING` (a second writer of the same content sees a duplicate), and a transaction
-advisory lock per organ and year serialises version numbering; unique indexes back both up, and a
-conflict that still slips through is retried. On SQLite a batch holds the write lock from its start,
-so it is written by `sqlite_batch` without savepoints, straight through the DBAPI.
+Writing one file = one original + its report + cells + findings, inside one transaction (a batch of
+files shares one). Concurrency on PostgreSQL: originals are inserted with `ON CONFLICT DO NOTHING` (a
+second writer of the same content sees a duplicate), and a transaction advisory lock per organ and year
+serialises version numbering; unique indexes back both up, and a batch that still meets a conflict is
+retried file by file. Batches are written by `pg_batch` (a few statements and COPY per batch) and, on
+SQLite, where a batch holds the write lock from its start, by `sqlite_batch`, straight through the DBAPI.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from gongkai.store import pg_batch
 from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
 from gongkai.store.schema import cells, findings, ingest_log, originals, reports
 from gongkai.store.sqlite_batch import SqliteBatchWriter
@@ -74,10 +75,27 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        # Originals and report JSON are compressed (TOAST) as they are stored: LZ4 does it several times
+        # faster than the default pglz, reads back faster too, and is transparent to every reader (the
+        # method is kept with each value). A server built without LZ4 (or before 14) keeps pglz.
+        try:
+            dbapi_conn.execute("SET default_toast_compression = 'lz4'")
+            dbapi_conn.commit()
+        except Exception:
+            dbapi_conn.rollback()
+
+    return engine
+
+
 def make_engine(url: str) -> Engine:
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    return _postgres_engine(url)
 
 
 def _alembic_config(conn: Connection | None = None) -> Any:
@@ -294,30 +312,8 @@ class Store:
         if self._sqlite is not None:  # the only writer (BEGIN IMMEDIATE): no race to guard against
             with self.writing() as conn, closing(conn.connection.driver_connection.cursor()) as cur:
                 return self._sqlite.write(cur, run_id, items, failed)
-        out: list[Saved] = []
-        log: list[dict[str, Any]] = list(failed)
-        stored: list[tuple[int, Prepared]] = []
-        with self.writing() as conn:
-            for p, data in items:
-                saved = None
-                for attempt in range(5):
-                    sp = conn.begin_nested()  # a conflict with a concurrent writer undoes this file only
-                    try:
-                        saved = self.save(conn, p, data or b"", children=False)
-                        sp.commit()
-                        break
-                    except IntegrityError:
-                        sp.rollback()
-                        if attempt == 4:
-                            raise
-                assert saved is not None
-                out.append(saved)
-                if saved.status != "duplicate" and saved.report_id is not None:
-                    stored.append((saved.report_id, p))
-                log.append({"path": p.path, "sha256": p.sha256, "status": saved.status, "report_id": saved.report_id})
-            self._bulk_children(conn, stored)
-            self.log(conn, run_id, log)
-        return out
+        with self.writing() as conn, conn.connection.driver_connection.cursor() as cur:
+            return pg_batch.write(cur, run_id, items, failed)
 
     # --- re-extraction --------------------------------------------------------------------------
 
