@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg import sql
 from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Integer, LargeBinary, Table
 
 from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
@@ -66,8 +67,9 @@ def _copy(cur: Any, table: Table, columns: Sequence[str], rows: Sequence[Row], *
     """COPY rows in; `binary` for the big tables: no text to format and parse for every value."""
     if not rows:
         return
-    fmt = " (FORMAT BINARY)" if binary else ""
-    with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN{fmt}") as copy:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN" + (" (FORMAT BINARY)" if binary else "")).format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    with cur.copy(statement) as copy:
         if binary:
             copy.set_types([_pg_type(table, c) for c in columns])
         for row in rows:
