@@ -6,11 +6,10 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from gongkai.check.model import CellRef, Finding, RuleDef, TableKey
-from gongkai.formats import FormatDef, IdentityDef, formats, get_format
+from gongkai.formats import FormatDef, IdentityDef, data_text, formats, get_format
 from gongkai.model import Cell, LegacyIndicator, Provenance, Report
 
 CheckFn = Callable[["Context"], None]
@@ -42,7 +41,7 @@ def identity_code(identity: IdentityDef) -> str:
 
 @cache
 def _raw_catalogue() -> dict[str, Any]:
-    text = resources.files("gongkai.formats").joinpath("data", "rules.toml").read_text("utf-8")
+    text = data_text("rules")
     return tomllib.loads(text)
 
 

@@ -6,9 +6,9 @@ import re
 import tomllib
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import Literal
 
+from gongkai.formats import data_text
 from gongkai.normalize import fold, squeeze
 
 OrganKind = Literal["government", "department", "township", "development_zone", "other"]
@@ -16,7 +16,7 @@ OrganKind = Literal["government", "department", "township", "development_zone", 
 
 @cache
 def _rules() -> tuple[list[tuple[OrganKind, re.Pattern[str]]], dict[str, tuple[int, int]]]:
-    text = resources.files("gongkai.formats").joinpath("data", "organs.toml").read_text("utf-8")
+    text = data_text("organs")
     data = tomllib.loads(text)
     kinds = [(k["kind"], re.compile(k["pattern"])) for k in data["kinds"]]
     deadlines = {k: (v[0], v[1]) for k, v in data["deadlines"].items()}

@@ -14,11 +14,11 @@ import re
 import tomllib
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from gongkai.formats import data_text
 from gongkai.organs.kind import OrganKind, organ_kind
 from gongkai.organs.overrides import OrganOverride, Overrides, name_key
 from gongkai.organs.regions import Division, Divisions, ancestors, divisions, within
@@ -31,7 +31,7 @@ _TRAILING_NOTE = re.compile(r"\([^()]*\)$")
 @cache
 def _leading() -> tuple[str, ...]:
     """Words before the division name that do not change where the organ sits (organs.toml)."""
-    text = resources.files("gongkai.formats").joinpath("data", "organs.toml").read_text("utf-8")
+    text = data_text("organs")
     found = tomllib.loads(text).get("regions", {}).get("leading_prefixes", [])
     return tuple(sorted(found, key=len, reverse=True))
 

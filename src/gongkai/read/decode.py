@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 from gongkai.read.document import ReadError
 
 # GB2312 and GBK are subsets of GB18030: decoding with the superset never loses a character.
@@ -51,6 +49,8 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
         m = _META_CHARSET.search(data[:4096])
         if m:
             candidates.append(_canonical(m.group(1).decode("ascii", "ignore")))
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8: most is (and it costs start-up)
+
     best = from_bytes(data[:65536]).best()
     if best is not None:
         candidates.append(_canonical(best.encoding))
