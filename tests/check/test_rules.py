@@ -149,6 +149,23 @@ def test_unplaced_row():
     row = next(ln for ln in text.split("\n") if ln.startswith("| （一）予以公开"))
     bad = run(text.replace(row, row.rsplit(" | ", 2)[0] + " |"))  # one cell lost in a middle row
     _pair("completeness.unplaced_row", bad, run(text))
+    # Its figures are printed: the row is not read, not missing from the report (no error on the organ).
+    assert "completeness.cells_missing" not in codes(bad)
+
+
+def test_unplaced_row_apart_from_cells_missing_elsewhere():
+    rep = synth("2021", 4)
+    text = render(rep)
+    row = next(ln for ln in text.split("\n") if ln.startswith("| （一）予以公开"))
+    other = next(ln for ln in text.split("\n") if ln.startswith("| （二）部分公开"))
+    bad = run(text.replace(row, row.rsplit(" | ", 2)[0] + " |").replace(other, other.split(" | ", 1)[0] + " |"))
+    (missing,) = of(bad, "completeness.cells_missing")
+    assert {c.row for c in missing.cells} == {"partially_granted"}  # printed without figures: missing
+    assert len(missing.cells) == 7
+    assert missing.message.startswith("表3缺7格：（二）部分公开")
+    assert missing.message.endswith("（全表应有175格，读到161格）")
+    (unplaced,) = of(bad, "completeness.unplaced_row")
+    assert unplaced.cells[0].row == "granted"
 
 
 def test_truncated():

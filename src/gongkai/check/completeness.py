@@ -31,13 +31,17 @@ def _check_sections(ctx: Context) -> None:
 def _check_cells(ctx: Context, data: TableData) -> None:
     fid = data.format
     title = table_title(fid, data.key)
-    missing = data.missing()
+    # A row whose figures were printed but could not be placed in its columns is not missing from the report:
+    # it is reported once, as an unplaced row with its figures (below), and its cells are not counted here.
+    unplaced = {s.row for s in data.strays if s.kind != "extra_row" and s.row is not None}
+    absent = data.missing()
+    missing = [(r, c) for r, c in absent if r not in unplaced]
     if missing:
         total = sum(len(cols) for cols in data.cells.values())
         heading = ctx.report.section_headings.get(data.key)
         ctx.emit("completeness.cells_missing", line=heading.line if heading else None,
                  cells=[CellRef(table=data.key, row=r, column=c) for r, c in missing],
-                 expected=total, actual=total - len(missing), table_title=title,
+                 expected=total, actual=total - len(absent), table_title=title, count=len(missing),
                  missing="、".join(cell_label(fid, data.key, r, c) for r, c in missing))
     for row, cols in data.cells.items():
         for col, cell in cols.items():
