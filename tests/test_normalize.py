@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongkai.normalize import fold, fold_lines, fold_simplified, squeeze, to_simplified
+from gongkai.normalize import fold, fold_lines, fold_simplified, nfkc, squeeze, to_simplified
 
 _SAMPLE = "（）：，；。、——－～　 \t①㈠ＡＢ１２３abc123政府資訊公開條例申請數量个"
 _CHARS = st.sampled_from(list(_SAMPLE)) | st.characters()
@@ -19,6 +19,11 @@ def _reference(text: str) -> str:
 @given(st.text(_CHARS, max_size=40))
 def test_fold_simplified_is_nfkc_with_dashes_unified(text):
     assert fold_simplified(text) == _reference(text)
+
+
+@given(st.text(_CHARS, max_size=40))
+def test_nfkc_is_unicodedata_nfkc(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
 
 
 def test_full_width_forms_fold_to_ascii():

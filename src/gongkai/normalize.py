@@ -50,7 +50,12 @@ def _fold(text: str) -> str:
 
 
 def fold_simplified(text: str) -> str:
-    """`fold` for text already converted to Simplified characters.
+    """`fold` for text already converted to Simplified characters."""
+    return nfkc(text).translate(_DASHES)
+
+
+def nfkc(text: str) -> str:
+    """`unicodedata.normalize("NFKC", text)`, faster on Chinese text.
 
     Chinese text is almost never NFKC-normalised as printed (full-width `（）：，`), so NFKC would take its slow
     path on nearly every line. The full-width ASCII forms and the ideographic space are mapped first, each to
@@ -60,7 +65,7 @@ def fold_simplified(text: str) -> str:
     wide = text.translate(_WIDE)
     if not unicodedata.is_normalized("NFKC", wide):
         wide = unicodedata.normalize("NFKC", wide)
-    return wide.translate(_DASHES)
+    return wide
 
 
 # Full-width ASCII (U+FF01–U+FF5E) and the ideographic space: their NFKC forms, character by character.

@@ -4,13 +4,12 @@ and cells read by OCR that are doubtful. The vocabulary is text.toml's (`text_vo
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from gongkai.check.labels import cell_label, table_title
 from gongkai.check.registry import Context, cell_ref, register, rule
 from gongkai.formats import sections, text_vocabulary
-from gongkai.normalize import to_simplified
+from gongkai.normalize import nfkc, to_simplified
 
 _CONTEXT = 10
 
@@ -38,7 +37,7 @@ def _context(text: str, start: int, end: int) -> str:
 def _texts(ctx: Context):
     traditional = ctx.report.reading.traditional
     for p in ctx.report.paragraphs:
-        text = unicodedata.normalize("NFKC", to_simplified(p.text) if traditional else p.text)
+        text = nfkc(to_simplified(p.text) if traditional else p.text)
         yield p, text
 
 
