@@ -6,6 +6,7 @@ format definitions.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -30,7 +31,15 @@ _LEADING_DEBRIS = re.compile(r"^[?？]+")
 
 def to_simplified(text: str) -> str:
     """Convert Traditional characters to Simplified (OpenCC t2s); other text is unchanged."""
-    return _T2S.convert(text)
+    try:
+        return _T2S.convert(text)
+    except UnicodeEncodeError:  # a lone surrogate (OpenCC takes UTF-8): the text around it is converted
+        parts = _SURROGATE.split(text)
+        marks = _SURROGATE.findall(text)
+        return "".join(_T2S.convert(p) + m for p, m in itertools.zip_longest(parts, marks, fillvalue=""))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def fold(text: str) -> str:

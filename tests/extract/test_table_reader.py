@@ -329,3 +329,69 @@ def test_a_later_heading_in_the_official_wording_wins_over_an_earlier_one_in_oth
     r = parse_bytes("\n".join(lines).encode())
     assert values(r, "requests") == REQUESTS
     assert r.section_headings["requests"].line == lines.index("三、收到和处理政府信息公开申请情况") + 1
+
+
+def _table_4_report(header: list[str], rows: list[str], after: bool = True) -> bytes:
+    tail = ["", "五、存在的主要问题及改进情况", "", "无。"] if after else []
+    return "\n".join([*HEAD, "四、政府信息公开行政复议、行政诉讼情况", "", *header, *rows, *tail]).encode()
+
+
+def _stacked(pitch_spaces: int) -> list[str]:
+    """Table 4's fifteen column headers stacked one character a line, `pitch_spaces` spaces apart."""
+    chars = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计　　"] * 3
+    pitch = 2 + pitch_spaces
+    groups = "行政复议".ljust(5 * pitch - 4) + "行政诉讼"
+    litigation = " " * 5 * pitch + "未经复议直接起诉".ljust(5 * pitch - 8) + "复议后起诉"
+    return [groups, litigation, *((" " * pitch_spaces).join(c[i] for c in chars).rstrip() for i in range(4))]
+
+
+def test_stacked_header_characters_one_space_apart_are_one_column_each():
+    """Stacked header characters printed one space apart (three display columns from one to the next) are
+    fifteen columns, not one: pieces on the same line are never the same column."""
+    cells = [None, None, None, 0, None, 0, None, None, None, None, 0, 1, 0, None, 0]
+    line = "".join(" " * 3 if c is None else f"{c:>2} " for c in cells)  # under each character's right half
+    r = parse_bytes(_table_4_report(_stacked(1), [line]))
+    assert values(r, "review_litigation") == {"review": [0, 0, 0, 0, 0], "litigation_direct": [0, 0, 0, 0, 0],
+                                              "litigation_after_review": [0, 1, 0, 0, 0]}
+
+
+def test_table_4_row_printed_empty_in_laid_out_text_reads_zero():
+    """PDF text laid out by columns: a table-4 row with every cell empty leaves no text at all under a header
+    that is printed, with the report going on: the cells were printed empty (0, with empty raw text)."""
+    r = parse_bytes(_table_4_report(_stacked(2), ["", ""]))
+    assert values(r, "review_litigation") == {k: [0] * 5 for k in ("review", "litigation_direct",
+                                                                    "litigation_after_review")}
+    cell = r.review_litigation.cell("review", "total")
+    assert (cell.raw, cell.blank) == ("", True)
+
+
+def test_table_4_header_at_the_end_of_a_page_cut_short_is_not_zero():
+    """The same header with the text ending under it is a page cut short: nothing is read as zero."""
+    r = parse_bytes(_table_4_report(_stacked(2), [], after=False))
+    assert r.review_litigation is None or all(
+        v is None for row in values(r, "review_litigation").values() for v in row)
+
+
+def test_table_4_short_of_figures_with_the_report_going_on_is_not_spread():
+    """Eleven figures for fifteen cells, one a line, and the report goes on: which four are missing cannot be
+    known, so no cell is filled and the figures are kept aside (a page that stops there keeps its first ones)."""
+    header = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+    figures = ["1", "0", "0", "1", "2", "0", "0", "0", "0", "0", "3"]
+    r = parse_bytes(_table_4_report(header, figures))
+    assert all(v is None for row in values(r, "review_litigation").values() for v in row)
+    [stray] = r.review_litigation.strays
+    assert (stray.kind, stray.raws, stray.expected) == ("unplaced", figures, 15)
+    cut = parse_bytes(_table_4_report(header, figures, after=False))
+    assert values(cut, "review_litigation")["review"] == [1, 0, 0, 1, 2]
+    assert cut.reading.truncated
+
+
+def test_last_row_short_of_figures_is_a_stray_unless_the_page_stops_there():
+    """Table 3's last row with fewer figures than columns, the report going on after it, is not spread over its
+    first columns (that would be a guess): it is an unplaced stray."""
+    rows = [_laid_out(label[:16], REQUESTS[key]) for _, label, key in LABELS[:-1]]
+    rows.append("四、结转下年度继续办理" + " " * 30 + "0      0  0")
+    r = parse_bytes(report(rows))
+    assert values(r, "requests")["carried_forward"] == [None] * 7
+    [stray] = r.requests.strays
+    assert (stray.kind, stray.row, stray.raws) == ("unplaced", "carried_forward", ["0", "0", "0"])

@@ -31,27 +31,40 @@ def _check_sections(ctx: Context) -> None:
 def _check_cells(ctx: Context, data: TableData) -> None:
     fid = data.format
     title = table_title(fid, data.key)
-    # A row whose figures were printed but could not be placed in its columns is not missing from the report:
-    # it is reported once, as an unplaced row with its figures (below), and its cells are not counted here.
-    unplaced = {s.row for s in data.strays if s.kind != "extra_row" and s.row is not None}
+    total = sum(len(cols) for cols in data.cells.values())
+    heading = ctx.report.section_headings.get(data.key)
     absent = data.missing()
-    missing = [(r, c) for r, c in absent if r not in unplaced]
-    if missing:
-        total = sum(len(cols) for cols in data.cells.values())
-        heading = ctx.report.section_headings.get(data.key)
+    # A table printed with fewer figures than cells and the report going on after it (table 4 with 11 of its
+    # 15 cells): cells are missing, but which ones cannot be known, so its figures are kept aside unplaced.
+    short = next((s for s in data.strays if s.kind == "unplaced" and s.row is None and s.expected == total
+                  and len(s.raws) < total), None)
+    if short is not None and len(absent) == total:
         ctx.emit("completeness.cells_missing", line=heading.line if heading else None,
-                 cells=[CellRef(table=data.key, row=r, column=c) for r, c in missing],
-                 expected=total, actual=total - len(absent), table_title=title, count=len(missing),
-                 missing="、".join(cell_label(fid, data.key, r, c) for r, c in missing))
+                 cells=[CellRef(table=data.key, raw=" ".join(short.raws),
+                                provenance=provenance_dict(short.provenance))],
+                 expected=total, actual=len(short.raws), table_title=title, count=total - len(short.raws),
+                 missing=f"印出的{len(short.raws)}个数字无法确定各属哪一格，未读入")
+    else:
+        short = None
+        # A row whose figures were printed but could not be placed in its columns is not missing from the
+        # report: it is reported once, as an unplaced row with its figures (below), and its cells are not
+        # counted here.
+        unplaced = {s.row for s in data.strays if s.kind != "extra_row" and s.row is not None}
+        missing = [(r, c) for r, c in absent if r not in unplaced]
+        if missing:
+            ctx.emit("completeness.cells_missing", line=heading.line if heading else None,
+                     cells=[CellRef(table=data.key, row=r, column=c) for r, c in missing],
+                     expected=total, actual=total - len(absent), table_title=title, count=len(missing),
+                     missing="、".join(cell_label(fid, data.key, r, c) for r, c in missing))
     for row, cols in data.cells.items():
         for col, cell in cols.items():
             if cell is not None and cell.value is None and cell.number is None and not cell.blank:
                 ctx.emit("completeness.cell_unreadable", cells=[cell_ref(data.key, row, col, cell)],
                          actual=cell.raw, table_title=title, where=cell_label(fid, data.key, row, col), raw=cell.raw)
     for stray in data.strays:
-        if stray.kind == "extra_row":
-            continue  # a row the format does not have: a format finding
-        label = stray.label or stray.row or "?"
+        if stray.kind == "extra_row" or stray is short:
+            continue  # a row the format does not have: a format finding; a short table: reported above
+        label = stray.label or stray.row or "（无行标题）"
         ctx.emit("completeness.unplaced_row",
                  cells=[CellRef(table=data.key, row=stray.row, raw=" ".join(stray.raws),
                                 provenance=provenance_dict(stray.provenance))],

@@ -94,7 +94,7 @@ def extract(doc: Document) -> Report:
         tokens = tokenised.region(start, end)
         decided = [r.format for k, r in best.items() if k not in ties and k != key]
         prefer = decided[0] if decided else None
-        reads = read_table(tokens, all_formats, key, tokenised.region_spaced(tokens), prefer)
+        reads = read_table(tokens, all_formats, key, tokenised.region_spaced(tokens), prefer, open_end=end >= body_end)
         best.pop(key, None)
         ties.pop(key, None)
         if reads and reads[0].found:

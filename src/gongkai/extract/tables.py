@@ -35,8 +35,8 @@ class TableRead:
     the cells are made from their tokens when `data` is first used, not while reading.
     """
 
-    __slots__ = ("_data", "_pending", "first_block", "formats", "last_block", "last_placed", "placed", "rows_matched",
-                 "signature_hits")
+    __slots__ = ("_data", "_pending", "first_block", "formats", "headers_matched", "last_block", "last_placed", "placed",
+                 "rows_matched", "signature_hits")
 
     def __init__(self, data: TableData):
         self._data = data
@@ -44,6 +44,7 @@ class TableRead:
         self.placed = 0
         self.signature_hits = 0
         self.rows_matched = 0
+        self.headers_matched = 0  # table 4's column headers (结果维持 …): the table is there even with no figure read
         self.first_block: int | None = None  # the extent of the table in the document's blocks
         self.last_block: int | None = None
         self.last_placed = -1  # the last block a cell was placed from
@@ -97,7 +98,7 @@ class TableRead:
 
     @property
     def found(self) -> bool:
-        return self.placed > 0 or self.rows_matched > 0 or self.signature_hits > 0
+        return self.placed > 0 or self.rows_matched > 0 or self.signature_hits > 0 or self.headers_matched > 1
 
 
 @dataclass(slots=True)
@@ -230,17 +231,27 @@ def _header_anchors(tokens: list[Token], lo: int, hi: int, n: int, longest: int 
     return [statistics.median(g) for g in groups[-n:]]
 
 
-def _header_centres(tokens: list[Token], lo: int, hi: int, longest: int) -> list[int]:
-    """The centres of the header pieces of at most `longest` characters printed on blocks `lo` to `hi`."""
-    return sorted(c for t in tokens if t.kind is LABEL and lo <= t.block < hi
-                  for piece, c in t.pieces if len(piece) <= longest)
+def _header_centres(tokens: list[Token], lo: int, hi: int, longest: int) -> list[tuple[int, int]]:
+    """The centres of the header pieces of at most `longest` characters printed on blocks `lo` to `hi`,
+    each with its block."""
+    return [(c, t.block) for t in tokens if t.kind is LABEL and lo <= t.block < hi
+            for piece, c in t.pieces if len(piece) <= longest]
 
 
-def _columns_of(positions: list[int]) -> list[list[int]]:
-    """Sorted positions grouped into columns: neighbours within a few display columns stand in one."""
+def _columns_of(positions: list[tuple[int, int]]) -> list[list[int]]:
+    """(position, line) pairs grouped into columns: neighbours within a few display columns stand in one, but
+    two pieces printed on one line never do (stacked header characters one space apart are one column each)."""
+    near = _SAME_COLUMN
+    by_line: dict[int, list[int]] = {}
+    for x, line in positions:
+        by_line.setdefault(line, []).append(x)
+    for xs in by_line.values():
+        xs.sort()
+        near = min([near, *(b - a - 1 for a, b in itertools.pairwise(xs))])
+    near = max(near, 1)
     groups: list[list[int]] = []
-    for x in positions:
-        if groups and x - groups[-1][-1] <= _SAME_COLUMN:
+    for x in sorted(x for x, _ in positions):
+        if groups and x - groups[-1][-1] <= near:
             groups[-1].append(x)
         else:
             groups.append([x])
@@ -249,7 +260,8 @@ def _columns_of(positions: list[int]) -> list[list[int]]:
 
 def _place_by_position(cells: list[Token], anchors: list[float], line: Token) -> list[Token] | None:
     """A row that prints some of its cells empty, in PDF text laid out by columns: each printed cell goes to
-    the column it ends under, the others are printed empty. None when a cell is not clearly under one column."""
+    the column it ends under (or the last column, when it stands right of it: figures are right-aligned in
+    their cells), the others are printed empty. None when a cell is not clearly under one column."""
     if not cells or any(c.x < 0 for c in cells) or len({c.block for c in cells}) != 1:
         return None
     gap = min((b - a for a, b in itertools.pairwise(anchors)), default=0)
@@ -261,7 +273,8 @@ def _place_by_position(cells: list[Token], anchors: list[float], line: Token) ->
         ranked = sorted(range(len(anchors)), key=lambda k: abs(anchors[k] - c.x))
         j = ranked[0]
         near, second = abs(anchors[j] - c.x), abs(anchors[ranked[1]] - c.x) if len(ranked) > 1 else gap
-        if near > gap / 2 or second - near < 1 or j <= last:
+        beyond = j == len(anchors) - 1 and c.x > anchors[j]  # right of the last column: nothing else is there
+        if (near > gap / 2 and not beyond) or second - near < 1 or j <= last:
             return None
         placed[j], last = c, j
     blank = line_provenance(line.provenance.line, None) if line.provenance.line is not None else line.provenance
@@ -398,7 +411,10 @@ def _subtotal_groups(pending: list[tuple[int, str | None]], segments: list[_Segm
     return out
 
 
-def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool) -> TableRead:
+def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool, open_end: bool = True) -> TableRead:
+    """Table 2 or 3 read with one format. `open_end`: the text ends inside the table's region (a page cut
+    short), so its last row may stop before its last cell; otherwise such a row is a stray, never spread
+    over its first columns."""
     table = get_format(format_id).table(table_key)
     assert table is not None
     index = label_index(format_id, table_key)
@@ -485,7 +501,7 @@ def read_rows(tokens: list[Token], format_id: str, table_key: str, spaced: bool)
                 # laid out by columns, the row's line prints nothing under any of them: every cell printed empty
                 cells = [Token("", BLANK, seg.label.block, seg.label.provenance) for _ in columns]
             result.touch(cells)
-            if len(cells) == len(columns) or (cells and len(cells) < len(columns) and k == last_row):
+            if len(cells) == len(columns) or (open_end and cells and len(cells) < len(columns) and k == last_row):
                 result.placed += result.defer(data.cells[row.key], columns, cells)
                 ended_early = ended_early or len(cells) < len(columns)
             elif cells:
@@ -618,8 +634,8 @@ def _place_subtotal(result: TableRead, group: str, raw: str, seg: _Segment, fill
 def _value_anchors(segments: list[_Segment], n: int) -> list[float] | None:
     """Where the `n` columns are, from where the table's rows print their figures (right-aligned under their
     column): only when the figures of all rows stand in exactly `n` places."""
-    groups = _columns_of(sorted(v.x for s in segments if s.match is not None and s.match.entry.kind == "row"
-                                for v in s.values if v.kind is VALUE and v.x >= 0))
+    groups = _columns_of([(v.x, v.block) for s in segments if s.match is not None and s.match.entry.kind == "row"
+                          for v in s.values if v.kind is VALUE and v.x >= 0])
     return [statistics.median(g) for g in groups] if len(groups) == n else None
 
 
@@ -634,6 +650,16 @@ def _flat_by_position(tokens: list[Token], values: list[Token], slots: int) -> l
     return None
 
 
+def _printed_empty(tokens: list[Token], slots: int) -> list[Token]:
+    """Table 4 laid out by columns whose header is printed and whose one row prints nothing under it, with the
+    report going on after it: every cell was printed empty (an empty row of a PDF table leaves no text)."""
+    worded = [t for t in tokens if t.kind is LABEL and t.pieces]
+    if len({t.block for t in worded}) < 2 or any(t.kind is VALUE for t in tokens):
+        return []
+    last = worded[-1]
+    return [Token("", BLANK, last.block, last.provenance) for _ in range(slots)]
+
+
 def _column_count(tokens: list[Token], lo: int, hi: int, longest: int) -> int:
     """How many columns the header pieces of at most `longest` characters on blocks `lo`–`hi` make."""
     return len(_columns_of(_header_centres(tokens, lo, hi, longest)))
@@ -645,8 +671,9 @@ def _grid_row(tok: Token) -> tuple[int | None, int | None] | int:
     return (p.table, p.row) if p.row is not None else tok.block
 
 
-def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
-    """Table 4: fifteen cells after the headers, row by row in reading order."""
+def read_flat(tokens: list[Token], format_id: str, table_key: str, open_end: bool = True) -> TableRead:
+    """Table 4: fifteen cells after the headers, row by row in reading order. Fewer cells are the first
+    ones only when the text ends inside the table (`open_end`, a page cut short); otherwise they are a stray."""
     table = get_format(format_id).table(table_key)
     assert table is not None
     index = label_index(format_id, table_key)
@@ -665,6 +692,7 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
             if m is not None:
                 result.signature_hits += index.is_signature(m.raw)
                 result.rows_matched += m.entry.kind == "row"
+                result.headers_matched += m.entry.kind != "row"
                 result.touch_blocks(tok.block, tokens[m.end - 1].block)
                 i = m.end
                 continue
@@ -677,12 +705,17 @@ def read_flat(tokens: list[Token], format_id: str, table_key: str) -> TableRead:
     slots = sum(len(columns) for _, columns in rows.values())
     while values and values[-1].kind is BLANK and len(values) > slots:
         values.pop()
+    if not values and not open_end and result.found:
+        values = _printed_empty(tokens, slots)
     result.touch(values)
     if len(values) > slots:
         data.strays.append(_stray("ambiguous", None, values, None, slots))
         return result
     if 0 < len(values) < slots and values[0].x >= 0:
         values = _flat_by_position(tokens, values, slots) or values
+    if 0 < len(values) < slots and not open_end and not (len(values) == 1 and values[0].glued):
+        data.strays.append(_stray("unplaced", None, values, None, slots))
+        return result
     if len(values) == 1 and values[0].glued and slots > 1:
         splits = split_table(format_id, table_key, {run_key(*rows): values[0].text})
         if len(splits) == len(rows):
@@ -742,7 +775,7 @@ def _complete(read: TableRead, format_id: str, table_key: str) -> bool:
 
 
 def read_table(tokens: list[Token], format_ids: list[str], table_key: str, spaced: bool,
-               prefer: str | None = None) -> list[TableRead]:
+               prefer: str | None = None, open_end: bool = True) -> list[TableRead]:
     """The table read with each candidate format that defines it, best reading first. A reading made
     for a group of formats with the same definition lists them all in `formats`.
 
@@ -755,8 +788,8 @@ def read_table(tokens: list[Token], format_ids: list[str], table_key: str, space
     for group in groups:
         table = get_format(group[0]).table(table_key)
         assert table is not None
-        read = read_rows(tokens, group[0], table_key, spaced) if table.layout == "rows" else \
-            read_flat(tokens, group[0], table_key)
+        read = read_rows(tokens, group[0], table_key, spaced, open_end) if table.layout == "rows" else \
+            read_flat(tokens, group[0], table_key, open_end)
         read.formats = group
         reads.append(read)
         if prefer in group and read.signature_hits == 0 and _complete(read, group[0], table_key):

@@ -147,10 +147,16 @@ def report_page(report: Report) -> Page:
             continue
         lines = [c.provenance.line for cols in data.cells.values() for c in cols.values() if c and c.provenance.line]
         lines += [lb.provenance.line for lb in data.labels.values() if lb.provenance.line]
+        # Figures printed for the whole table that could not be placed (table 4 with 11 of its 15 cells) are
+        # printed again as they stood: one row after the headers.
+        loose = [s for s in data.strays if s.row is None and s.kind == "unplaced" and s.provenance is not None]
+        lines += [s.provenance.line for s in loose if s.provenance.line]
         if not lines:
             continue
         html = _html_table(_Printed(report), fmt, fmt.table(key))  # type: ignore[arg-type]
-        placed.append((min(lines), 1, html_grid(html.replace("&nbsp;", " "))))
+        grid = html_grid(html.replace("&nbsp;", " "))
+        grid.rows.extend([GridCell(raw.strip() or " ") for raw in s.raws] for s in loose)
+        placed.append((min(lines), 1, grid))
         table_lines.append((min(lines), max(lines)))
     if report.legacy is not None and report.legacy.indicators:
         lines = [i.provenance.line for i in report.legacy.indicators if i.provenance.line]
