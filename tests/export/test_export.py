@@ -78,3 +78,37 @@ def test_export_selection_and_cli(seeded: Store, tmp_path: Path) -> None:
     assert "导出 5 份报告" in done.stdout
     assert duckdb.sql(f"select count(*) from '{out}'").fetchall()[0][0] == 5
     assert findings_path(out).exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_text_a_spreadsheet_would_evaluate_is_exported_as_text(seeded: Store, tmp_path: Path, fmt: str) -> None:
+    """A crafted page can give an organ name or a raw cell that begins with `=`, `+`, `-` or `@`: the export
+    never hands a spreadsheet a live formula (CSV: a leading apostrophe; XLSX: a text cell), while a
+    number as printed (`-6`) stays as it is."""
+    from sqlalchemy import update
+
+    from gongkai.store import cells, reports
+
+    evil = '=HYPERLINK("http://example.invalid/","点击")'
+    with seeded.writing() as conn:
+        conn.execute(update(reports).values(organ=evil))
+        conn.execute(update(cells).where(cells.c.row_key == "new_received").values(raw="@SUM(1+1)"))
+        conn.execute(update(cells).where(cells.c.row_key == "carried_over").values(raw="-6"))
+    out = tmp_path / f"cells.{fmt}"
+    export(seeded, out, fmt=fmt, shape="long")
+    if fmt == "csv":
+        import csv
+
+        with out.open(encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+        assert {r["organ"] for r in rows} == {"'" + evil}
+        assert {r["raw"] for r in rows if r["row"] == "new_received"} == {"'@SUM(1+1)"}
+        assert {r["raw"] for r in rows if r["row"] == "carried_over"} == {"-6"}
+    else:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out)["cells"]
+        header = [c.value for c in ws[1]]
+        organ = ws.cell(row=2, column=header.index("organ") + 1)
+        assert (organ.value, organ.data_type) == (evil, "s")
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)

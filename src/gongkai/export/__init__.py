@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,12 +128,26 @@ def finding_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) 
 
 # --- writers ------------------------------------------------------------------------------------
 
+# Text a spreadsheet would evaluate when it opens the file (CSV injection, OWASP): it begins with one of these.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"\s*[+-]?\d[\d,]*(?:\.\d+)?\s*")
+
+
+def inert(v: Any) -> Any:
+    """Report content is data: text that a spreadsheet would take for a formula (`=HYPERLINK(…)`, `@SUM(…)`,
+    `-1+cmd`) gets a leading apostrophe in CSV, which Excel and WPS show as text. A number as printed
+    (`-6`, `+249`) is left as it is."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(v):
+        return "'" + v
+    return v
+
+
 def _csv_value(v: Any) -> Any:
     if isinstance(v, float):
         return _num(v)
     if isinstance(v, bool):
         return "true" if v else "false"
-    return "" if v is None else v
+    return "" if v is None else inert(v)
 
 
 def _write_csv(path: Path, columns: list[str], rows: Any) -> int:
@@ -180,9 +195,17 @@ def _write_parquet(path: Path, columns: list[str], rows: Any, wide: bool = False
     return n
 
 
-def _xlsx_value(v: Any) -> Any:
+def _xlsx_value(ws: Any, v: Any) -> Any:
+    """A value for a write-only sheet. Text is always written as text: openpyxl would write a string that
+    begins with `=` as a formula, which the spreadsheet then evaluates."""
     if isinstance(v, float):
         return _num(v)
+    if isinstance(v, str) and v.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(ws, value=v)
+        cell.data_type = "s"
+        return cell
     return v
 
 
@@ -199,7 +222,7 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], Any]]) -> list[in
                 part += 1
                 ws, in_sheet = wb.create_sheet(f"{name}_{part}"), 0
                 ws.append(columns)
-            ws.append([_xlsx_value(row.get(c)) for c in columns])
+            ws.append([_xlsx_value(ws, row.get(c)) for c in columns])
             n += 1
             in_sheet += 1
         counts.append(n)
