@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from storekit import SEEDS, gongkai_exe, render, synthetic
 
+from gongkai.formats import get_format
+from gongkai.formats.schema import match_rows
 from gongkai.ingest import ingest
 from gongkai.stats import ReportRow, Selection, compute, consolidate, load, stats
 from gongkai.stats.indicators import indicators, quantiles
@@ -19,6 +21,19 @@ from gongkai.store import Store
 def _row(i: int, organ: str, year: int, cells: dict[str, float], codes: set[str] = frozenset()) -> ReportRow:
     return ReportRow(id=i, organ=organ, organ_key=organ, organ_kind="government", region_code=None, province="湖南省",
                      city="长沙市", county=None, year=year, format="2021", cells=dict(cells), codes=set(codes))
+
+
+def _table3(**totals: int) -> dict[str, float]:
+    """A whole 2021 table 3 (every cell read, identities holding): each row's figure from natural persons only,
+    rows not named are 0; `total_processed` is the sum of the outcome rows, the balance is kept by carried_forward."""
+    t = get_format("2021").table("requests")
+    rows = [r.key for r in t.rows]
+    outcome = [k for k in rows if k not in ("new_received", "carried_over", "total_processed", "carried_forward")]
+    fig = dict.fromkeys(rows, 0) | {k.replace("__", "."): v for k, v in totals.items()}
+    fig["total_processed"] = sum(fig[k] for k in outcome)
+    fig["carried_forward"] = fig["new_received"] + fig["carried_over"] - fig["total_processed"]
+    return {f"requests.{r}.{c.key}": (fig[r] if c.key in ("natural_person", "total") else 0)
+            for r in rows for c in t.columns}
 
 
 def test_indicator_definitions() -> None:
@@ -47,25 +62,79 @@ def test_quantiles_interpolate() -> None:
 
 
 def test_consolidation_yoy_continuity_ranking() -> None:
-    a20 = _row(1, "甲", 2020, {"requests.total_processed.total": 10, "requests.granted.total": 5,
-                               "requests.carried_forward.total": 3, "requests.carried_forward.natural_person": 3})
-    a21 = _row(2, "甲", 2021, {"requests.total_processed.total": 20, "requests.granted.total": 20,
-                               "requests.carried_over.total": 2, "requests.carried_over.natural_person": 2},
-               {"arithmetic.requests_balance"})
-    b21 = _row(3, "乙", 2021, {"requests.total_processed.total": 4, "requests.granted.total": 1})
+    a20 = _row(1, "甲", 2020, _table3(new_received=13, granted=5, unavailable__not_held=5))  # forwards 3
+    a21 = _row(2, "甲", 2021, _table3(new_received=18, carried_over=2, granted=20), {"arithmetic.requests_balance"})
+    b21 = _row(3, "乙", 2021, _table3(new_received=4, granted=1, not_processed__duplicate=3))
+    a21.cells["requests.carried_over.natural_person"] = 2
     res = compute([a20, a21, b21], Selection(), min_requests=5)
     y21 = res["years"]["2021"]
     assert y21["totals"]["requests.total_processed.total"] == 24  # 甲 + 乙
     assert y21["indicators"]["disclosure_rate"] == pytest.approx(21 / 24)
     assert y21["distribution"]["disclosure_rate"]["n"] == 2
+    assert y21["coverage"]["requests"] == {"included": 2, "excluded": [], "without_table": 0}
     change = res["yoy"][0]["changes"]["requests.total_processed.total"]
-    assert (change["previous"], change["current"], change["change"]) == (10, 24, 14)
-    assert res["continuity"]["pairs"] == 1 and res["continuity"]["failing_pairs"] == 1
-    assert {f["code"] for f in res["continuity"]["findings"]} == {"years.carried_over"}
+    assert (change["previous"], change["current"], change["change"], change["organs"]) == (10, 20, 10, 1)  # 甲 only
+    assert res["continuity"]["pairs"] == 1
     assert res["checks"][0]["code"] == "arithmetic.requests_balance"
     assert res["checks"][0]["share"] == pytest.approx(1 / 3)
     rk = res["ranking"]
     assert rk["min_requests"] == 5 and [e["organ"] for e in rk["highest"]] == ["甲"]  # 乙 handled only 4
+
+
+def test_an_unread_row_is_never_a_zero_rate() -> None:
+    """An organ whose 予以公开 row was not read has no disclosure rate (not 0%): it is counted as left out, and
+    neither ranked nor summed; the consolidated table lists it."""
+    whole = _row(1, "甲", 2022, _table3(new_received=800, granted=700, withheld__state_secret=100))
+    unread = _row(2, "乙", 2022, _table3(new_received=900, granted=773, unavailable__not_held=127))
+    for col in ("natural_person", "commercial", "research", "public_interest", "legal_service", "other_org", "total"):
+        del unread.cells[f"requests.granted.{col}"]
+    assert indicators(unread.cells, "2021")["disclosure_rate"] is None
+    res = compute([whole, unread], Selection(), min_requests=10)
+    y = res["years"]["2022"]
+    assert y["indicator_coverage"]["disclosure_rate"] == {
+        "reports": 1, "left_out": {"cells_missing": 1, "zero_denominator": 0}}
+    assert y["distribution"]["disclosure_rate"]["n"] == 1
+    assert [e["organ"] for e in res["ranking"]["highest"]] == ["甲"] and res["ranking"]["eligible"] == 1
+    assert y["totals"]["requests.total_processed.total"] == 800  # 乙's table is not summed partially
+    assert y["coverage"]["requests"]["excluded"] == [
+        {"report_id": 2, "organ": "乙", "year": 2022, "missing_cells": 7}]
+    from gongkai.stats.text import render as render_text
+
+    text = render_text(res)
+    assert "未计入（表格缺格）：乙（缺7格）" in text and "缺少所需的格 1 份" in text
+
+
+def test_a_consolidated_table_satisfies_every_identity() -> None:
+    """Generated reports with known figures, one of them with a cell not read: the consolidated table 3 and
+    table 4 satisfy every identity of the format, because each table is summed over the reports that give all
+    of its cells."""
+    rows = []
+    for i in range(12):
+        rep = synthetic(300 + i, organ=f"机关{i}", year=2022, fmt="2021")
+        flat = {f"{t}.{r}.{c}": float(v) for t, rs in rep.values.items() for r, cs in rs.items()
+                for c, v in cs.items() if v is not None and t in ("requests", "review_litigation")}
+        rows.append(_row(i, f"机关{i}", 2022, flat))
+    del rows[3].cells["requests.withheld.third_party.commercial"]
+    del rows[5].cells["review_litigation.review.total"]
+    totals = consolidate(rows)
+    fmt = get_format("2021")
+    for ident in fmt.identities:
+        table = fmt.table(ident.table)
+        if ident.over == "columns":
+            keys = [r.key for r in table.rows]
+            for col in table.columns:
+                side = [sum(totals[f"{ident.table}.{r}.{col.key}"] for r in match_rows(part, keys))
+                        for part in (ident.left, ident.right)]
+                assert side[0] == side[1], (ident.id, col.key)
+        elif ident.over == "rows":
+            for row in table.rows:
+                cols = [c.key for c in table.row_columns(row)]
+                if not set(ident.left) | set(ident.right) <= set(cols):
+                    continue
+                side = [sum(totals[f"{ident.table}.{row.key}.{c}"] for c in part) for part in (ident.left, ident.right)]
+                assert side[0] == side[1], (ident.id, row.key)
+    assert totals["requests.new_received.total"] == sum(
+        r.cells["requests.new_received.total"] for k, r in enumerate(rows) if k != 3)
 
 
 def test_seeds_roll_up_by_region(store: Store) -> None:

@@ -13,6 +13,7 @@ does not count an application twice. Select `--kind` to sum one kind of unit onl
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,15 +22,19 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from gongkai.stats.indicators import INDICATOR_KEYS, INDICATORS, indicators, processed, quantiles
+from gongkai.formats import get_format
+from gongkai.stats.indicators import INDICATOR_KEYS, INDICATORS, indicators, left_out_reason, processed, quantiles
 from gongkai.store import Store, cells, findings, reports
 
 __all__ = ["CONSOLIDATION_RULE", "INDICATORS", "ReportRow", "Selection", "compute", "load", "stats"]
 
 CONSOLIDATION_RULE = ("合计口径：每个机关每年度只计当前版本的报告；"
                       "地区合计 = 该地区内各机关（政府、部门、乡镇街道、开发区等）"
-                      "报告数字之和。各机关只报告本机关办理的申请，政府报告不含其部门，因此逐机关相加不会重复计数。")
+                      "报告数字之和。各机关只报告本机关办理的申请，政府报告不含其部门，因此逐机关相加不会重复计数。"
+                      "每张表只合计完整读出（格式规定的每一格都已读出）的报告，缺格的报告列出而不计入，"
+                      "因此合计表与各报告满足同样的勾稽关系；未读出的数字从不按0计。")
 TABLES = ("proactive", "requests", "review_litigation", "legacy")
+SUMMED_TABLES = ("proactive", "requests", "review_litigation")  # summed only where complete
 KEY_FIGURES = ("requests.new_received.total", "requests.carried_over.total", "requests.total_processed.total",
                "requests.carried_forward.total", "requests.granted.total", "review_litigation.review.total",
                "review_litigation.litigation_direct.total", "review_litigation.litigation_after_review.total")
@@ -136,13 +141,71 @@ def _num(v: float) -> int | float:
     return int(v) if float(v).is_integer() else round(v, 4)
 
 
+@functools.cache
+def _table_keys(fmt: str, table: str) -> frozenset[str]:
+    """Every cell `table.row.column` the format defines for the table (empty when it has no such table)."""
+    t = get_format(fmt).table(table) if fmt in _FORMAT_IDS else None
+    return frozenset(f"{table}.{r}.{c}" for r, c in t.cell_keys()) if t is not None else frozenset()
+
+
+_FORMAT_IDS = ("2021", "2019")
+
+
+def missing_cells(row: ReportRow, table: str) -> int | None:
+    """How many cells of `table` the format defines and the report did not give; None when the report has no
+    such table (no cell of it read) or no known format."""
+    keys = _table_keys(row.format or "", table)
+    if not keys:
+        return None
+    got = sum(k in row.cells for k in keys)
+    return None if got == 0 else len(keys) - got
+
+
+def is_complete(row: ReportRow, table: str) -> bool:
+    return missing_cells(row, table) == 0
+
+
 def consolidate(rows: list[ReportRow]) -> dict[str, int | float]:
-    """The sum of every table cell over `rows` (cells a report lacks count as absent, not 0)."""
+    """The sum of every table cell over `rows`, each table over the reports that give all its cells (a table
+    with an unread cell is left out whole, never summed partially: see `coverage`). The legacy table's
+    harmonised figures are summed where given."""
     totals: dict[str, float] = defaultdict(float)
     for row in rows:
+        whole = {t for t in SUMMED_TABLES if is_complete(row, t)}
         for k, v in row.cells.items():
-            totals[k] += v
+            table = k.split(".", 1)[0]
+            if table in whole or table == "legacy":
+                totals[k] += v
     return {k: _num(v) for k, v in sorted(totals.items())}
+
+
+def coverage(rows: list[ReportRow]) -> dict[str, dict[str, Any]]:
+    """Per table: how many reports were summed, and those left out because a cell was not read (listed)."""
+    out: dict[str, dict[str, Any]] = {}
+    for table in SUMMED_TABLES:
+        included, excluded = 0, []
+        for row in rows:
+            missing = missing_cells(row, table)
+            if missing == 0:
+                included += 1
+            elif missing is not None:
+                excluded.append({"report_id": row.id, "organ": row.organ_key or row.organ, "year": row.year,
+                                 "missing_cells": missing})
+        absent = sum(missing_cells(r, table) is None for r in rows)
+        out[table] = {"included": included, "excluded": excluded, "without_table": absent}
+    return out
+
+
+_REASONS = ("cells_missing", "zero_denominator")
+
+
+def indicator_coverage(rows: list[ReportRow]) -> dict[str, dict[str, Any]]:
+    """Per indicator: how many reports give it, and how many are left out and why."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in INDICATOR_KEYS:
+        reasons = [left_out_reason(r.cells, r.format if r.format in _FORMAT_IDS else None, key) for r in rows]
+        out[key] = {"reports": reasons.count(None), "left_out": {why: reasons.count(why) for why in _REASONS}}
+    return out
 
 
 def _group_name(row: ReportRow, by: str) -> str:
@@ -252,17 +315,19 @@ def check_shares(rows: list[ReportRow]) -> list[dict[str, Any]]:
 
 
 def ranking(rows: list[ReportRow], min_requests: int, top: int) -> dict[str, Any]:
-    """Organs by disclosure rate, latest year of the selection, only those that concluded at least
-    `min_requests` applications."""
+    """Organs by disclosure rate, latest year of the selection, only those whose table 3 was read whole and
+    that concluded at least `min_requests` applications."""
     years = [r.year for r in rows if r.year is not None]
     if not years:
         return {"year": None, "min_requests": min_requests, "eligible": 0, "highest": [], "lowest": []}
     latest = max(years)
     scored = []
     for r in rows:
+        if r.year != latest or not is_complete(r, "requests"):
+            continue  # only complete tables are ranked
         p = processed(r.cells)
-        rate = indicators(r.cells)["disclosure_rate"]
-        if r.year == latest and p is not None and p >= min_requests and rate is not None:
+        rate = indicators(r.cells, r.format)["disclosure_rate"]
+        if p is not None and p >= min_requests and rate is not None:
             scored.append({"organ": r.organ_key or r.organ, "processed": _num(p), "disclosure_rate": rate})
     scored.sort(key=lambda e: (-e["disclosure_rate"], -e["processed"], e["organ"] or ""))
     return {"year": latest, "min_requests": min_requests, "eligible": len(scored), "highest": scored[:top],
@@ -280,7 +345,7 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
     for year in sorted(by_year, key=lambda y: (y is None, y)):
         rs = by_year[year]
         totals = consolidate(rs)
-        per_organ = [indicators(r.cells) for r in rs]
+        per_organ = [indicators(r.cells, r.format if r.format in _FORMAT_IDS else None) for r in rs]
         entry: dict[str, Any] = {
             "reports": len(rs),
             "organs": len({r.organ_key for r in rs}),
@@ -289,7 +354,9 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
             "totals": totals,
             "totals_by_format": {f: consolidate([r for r in rs if (r.format or "unknown") == f])
                                  for f in sorted({r.format or "unknown" for r in rs})},
+            "coverage": coverage(rs),
             "indicators": indicators(totals),
+            "indicator_coverage": indicator_coverage(rs),
             "distribution": {k: quantiles([i[k] for i in per_organ if i[k] is not None]) for k in INDICATOR_KEYS},
         }
         if by:
@@ -301,7 +368,7 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
                        "indicators": indicators(consolidate(g))}
                 for name, g in sorted(groups.items())
             }
-        years_out[str(year) if year is not None else "unknown"] = entry
+        years_out[str(year) if year is not None else "unknown"] = entry  # shown as 未识别年度
     return {
         "selection": {k: v for k, v in asdict(sel).items() if v not in (None, False)},
         "selection_text": sel.describe(),
@@ -311,7 +378,7 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
         "organs": len({r.organ_key for r in rows}),
         "by": by,
         "years": years_out,
-        "yoy": yoy(years_out),
+        "yoy": yoy(by_year),
         "checks": check_shares(rows),
         "continuity": continuity(rows, fetch),
         "ranking": ranking(rows, min_requests, top),
@@ -325,27 +392,38 @@ def _count(items: Any) -> dict[str, int]:
     return out
 
 
-def yoy(years_out: dict[str, Any]) -> list[dict[str, Any]]:
-    """Change of the key figures and indicators from each year to the next one in the selection."""
+def yoy(by_year: dict[int | None, list[ReportRow]]) -> list[dict[str, Any]]:
+    """Change of the key figures and indicators from each year to the next one in the selection, over the same
+    organs: those with a report in both years whose table is complete in both (their number is stated)."""
     out = []
-    ys = sorted(int(y) for y in years_out if y != "unknown")
+    ys = sorted(y for y in by_year if y is not None)
     for y in ys:
         if y - 1 not in ys:
             continue
-        a, b = years_out[str(y - 1)], years_out[str(y)]
-        changes = {}
+        before = {r.organ_key: r for r in by_year[y - 1] if r.organ_key}
+        now = {r.organ_key: r for r in by_year[y] if r.organ_key}
+        both = sorted(set(before) & set(now))
+        changes: dict[str, Any] = {}
+        matched: dict[str, list[str]] = {t: [o for o in both if is_complete(before[o], t) and is_complete(now[o], t)]
+                                         for t in ("requests", "review_litigation")}
+        sums = {t: (consolidate([before[o] for o in organs]), consolidate([now[o] for o in organs]))
+                for t, organs in matched.items()}
         for k in KEY_FIGURES:
-            va, vb = a["totals"].get(k), b["totals"].get(k)
+            table = k.split(".", 1)[0]
+            va, vb = (s.get(k) for s in sums[table])
             if va is None or vb is None:
                 continue
             changes[k] = {"previous": va, "current": vb, "change": _num(vb - va),
-                          "change_pct": (vb - va) / va if va else None}
+                          "change_pct": (vb - va) / va if va else None, "organs": len(matched[table])}
         for k in INDICATOR_KEYS:
-            va, vb = a["indicators"].get(k), b["indicators"].get(k)
+            table = "review_litigation" if k in ("review_correction_rate", "litigation_loss_rate") else "requests"
+            va, vb = (indicators(s)[k] for s in sums[table])
             if va is not None and vb is not None:
-                changes[k] = {"previous": va, "current": vb, "change": vb - va, "change_pct": None}
-        out.append({"year": y, "previous_year": y - 1, "reports": b["reports"], "previous_reports": a["reports"],
-                    "changes": changes})
+                changes[k] = {"previous": va, "current": vb, "change": vb - va, "change_pct": None,
+                              "organs": len(matched[table])}
+        out.append({"year": y, "previous_year": y - 1, "reports": len(by_year[y]),
+                    "previous_reports": len(by_year[y - 1]), "matched_organs": len(both),
+                    "matched_complete": {t: len(v) for t, v in matched.items()}, "changes": changes})
     return out
 
 

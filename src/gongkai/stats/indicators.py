@@ -1,13 +1,15 @@
 """Derived indicators: their definitions (documented in docs/store.md and printed by `gongkai stats`)
 and pure functions computing them from a flat `{table.row.column: value}` mapping.
 
-Every rate is a share in [0, 1] and is None when its denominator is 0 or a cell it needs is absent.
+Every rate is a share in [0, 1] and is None when its denominator is 0 or a cell it needs was not read: a
+missing figure is never taken as 0 (an unread 予以公开 row must not give a 0% disclosure rate).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 
 Cells = Mapping[str, float]
 
@@ -44,10 +46,27 @@ def _get(cells: Cells, key: str) -> float | None:
     return None if v is None else float(v)
 
 
-def _group_sum(cells: Cells, group: str) -> float | None:
+@cache
+def _group_rows(fmt: str, group: str) -> tuple[str, ...]:
+    """The `requests` rows of a group (`withheld` → withheld.state_secret, …) in format `fmt`."""
+    from gongkai.formats import get_format
+
+    table = get_format(fmt).table(REQ)
+    if table is None:
+        return ()
+    return tuple(r.key for r in table.rows if r.key == group or r.key.startswith(group + "."))
+
+
+def _group_sum(cells: Cells, group: str, fmt: str | None) -> float | None:
+    """The group's total column summed over its rows: None unless every row of the group was read (with `fmt`
+    unknown, as for consolidated complete tables, the rows present are the group)."""
+    if fmt is not None:
+        keys = [f"{REQ}.{row}.total" for row in _group_rows(fmt, group)]
+        vals = [cells.get(k) for k in keys]
+        return None if not keys or any(v is None for v in vals) else float(sum(vals))  # type: ignore[arg-type]
     prefix = f"{REQ}.{group}."
-    vals = [v for k, v in cells.items() if k.startswith(prefix) and k.endswith(".total") and v is not None]
-    return float(sum(vals)) if vals else None
+    found = [v for k, v in cells.items() if k.startswith(prefix) and k.endswith(".total")]
+    return float(sum(found)) if found else None
 
 
 def _share(num: float | None, den: float | None) -> float | None:
@@ -61,29 +80,42 @@ def processed(cells: Cells) -> float | None:
     return _get(cells, f"{REQ}.total_processed.total")
 
 
-def indicators(cells: Cells) -> dict[str, float | None]:
-    """All indicators of one report (or of consolidated totals)."""
+def _inputs(cells: Cells, fmt: str | None) -> dict[str, tuple[float | None, float | None]]:
+    """Each indicator's (numerator, denominator): None where a cell it needs was not read (never taken as 0)."""
     total = processed(cells)
     granted = _get(cells, f"{REQ}.granted.total")
     partial = _get(cells, f"{REQ}.partially_granted.total")
-    disclosed = None if granted is None and partial is None else (granted or 0.0) + (partial or 0.0)
-    out: dict[str, float | None] = {
-        "disclosure_rate": _share(disclosed, total),
-        "withheld_rate": _share(_group_sum(cells, "withheld"), total),
-        "unavailable_rate": _share(_group_sum(cells, "unavailable"), total),
-        "not_processed_rate": _share(_group_sum(cells, "not_processed"), total),
+    out: dict[str, tuple[float | None, float | None]] = {
+        "disclosure_rate": (None if granted is None or partial is None else granted + partial, total),
+        "withheld_rate": (_group_sum(cells, "withheld", fmt), total),
+        "unavailable_rate": (_group_sum(cells, "unavailable", fmt), total),
+        "not_processed_rate": (_group_sum(cells, "not_processed", fmt), total),
     }
     corrected, rtotal, pending = (_get(cells, f"{RL}.review.{c}") for c in ("corrected", "total", "pending"))
-    out["review_correction_rate"] = _share(corrected, None if rtotal is None else rtotal - (pending or 0.0))
-    lost = concluded = None
+    out["review_correction_rate"] = (corrected, None if rtotal is None or pending is None else rtotal - pending)
+    lost: float | None = 0.0
+    concluded: float | None = 0.0
     for g in _LITIGATION:
         c, t, p = (_get(cells, f"{RL}.{g}.{col}") for col in ("corrected", "total", "pending"))
-        if c is not None:
-            lost = (lost or 0.0) + c
-        if t is not None:
-            concluded = (concluded or 0.0) + t - (p or 0.0)
-    out["litigation_loss_rate"] = _share(lost, concluded)
+        lost = None if lost is None or c is None else lost + c
+        concluded = None if concluded is None or t is None or p is None else concluded + t - p
+    out["litigation_loss_rate"] = (lost, concluded)
     return out
+
+
+def indicators(cells: Cells, fmt: str | None = None) -> dict[str, float | None]:
+    """All indicators of one report (`fmt`: its format, to know every row a group has) or of consolidated
+    complete tables. An indicator is None when a cell it needs was not read or its denominator is 0."""
+    return {k: _share(num, den) for k, (num, den) in _inputs(cells, fmt).items()}
+
+
+def left_out_reason(cells: Cells, fmt: str | None, key: str) -> str | None:
+    """Why an indicator has no value for a report: `cells_missing` (a cell it needs was not read) or
+    `zero_denominator`; None when it has one."""
+    num, den = _inputs(cells, fmt)[key]
+    if num is None or den is None:
+        return "cells_missing"
+    return "zero_denominator" if den <= 0 else None
 
 
 def quantiles(values: list[float]) -> dict[str, float | int | None]:

@@ -86,14 +86,32 @@ def _legacy(totals: dict[str, Any]) -> list[str]:
     return ["  旧格式统计表（协调指标合计）：" + "；".join(f"{k} {_fmt(v)}" for k, v in vals.items())]
 
 
+_REASON = {"cells_missing": "缺少所需的格", "zero_denominator": "分母为0"}
+_TABLE_NAMES = {"proactive": "表2", "requests": "表3", "review_litigation": "表4"}
+
+
+def _coverage(cov: dict[str, Any], shown: int = 5) -> list[str]:
+    """Which reports each table's totals cover, and those left out because a cell was not read."""
+    lines = []
+    for table, c in cov.items():
+        if not c["excluded"]:
+            continue
+        names = "；".join(f"{e['organ'] or '（未识别机关）'}（缺{e['missing_cells']}格）"
+                         for e in c["excluded"][:shown])
+        more = f" 等 {len(c['excluded'])} 份" if len(c["excluded"]) > shown else ""
+        lines.append(f"  {_TABLE_NAMES[table]}合计计入 {c['included']} 份；未计入（表格缺格）：{names}{more}")
+    return lines
+
+
 def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
     out = [f"统计范围：{result['selection_text']}；共 {result['reports']} 份报告，{result['organs']} 个机关。",
            result["consolidation_rule"], ""]
     defs = {i.key: i for i in INDICATORS}
     for year, e in result["years"].items():
-        fmts = "，".join(f"{k} 格式 {v} 份" for k, v in e["formats"].items())
-        out.append(f"== {year} 年度：报告 {e['reports']} 份（{e['organs']} 个机关，"
-                   f"含表格 {e['with_tables']} 份；{fmts}）")
+        fmts = "，".join(f"{'未识别格式' if k == 'unknown' else k + ' 格式'} {v} 份" for k, v in e["formats"].items())
+        out.append(f"== {'未识别年度' if year == 'unknown' else year + ' 年度'}：报告 {e['reports']} 份"
+                   f"（{e['organs']} 个机关，含表格 {e['with_tables']} 份；{fmts}）")
+        out += _coverage(e.get("coverage", {}))
         if full_tables:
             for key in ("requests", "review_litigation"):
                 out += _table(e["totals"], key)
@@ -101,11 +119,13 @@ def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
                 if fid in _FORMATS:
                     out += _table(totals, "proactive", fid)
             out += _legacy(e["totals"])
-        out.append("  派生指标：合计值 ｜ 各机关分布 P25 / P50 / P75（机关数）")
+        out.append("  派生指标：合计值 ｜ 各机关分布 P25 / P50 / P75（机关数）｜ 未计入的报告")
         for k, v in e["indicators"].items():
             d = e["distribution"][k]
+            left = e.get("indicator_coverage", {}).get(k, {}).get("left_out", {})
+            why = "，".join(f"{_REASON[r]} {n} 份" for r, n in left.items() if n) or "无"
             out.append(f"    {defs[k].label}：{_pct(v)} ｜ {_pct(d['p25'])} / {_pct(d['p50'])} / {_pct(d['p75'])}"
-                       f"（{d['n']}）")
+                       f"（{d['n']}）｜ {why}")
         if e.get("groups"):
             out.append(f"  按{_BY.get(result['by'] or '', result['by'])}汇总：")
             for name, g in e["groups"].items():
@@ -121,8 +141,11 @@ def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
     if result["yoy"]:
         out.append("同比变化：")
         for y in result["yoy"]:
-            out.append(f"  {y['year']} 年 对比 {y['previous_year']} 年"
-                       f"（报告 {y['reports']} 份 对比 {y['previous_reports']} 份）：")
+            mc = y.get("matched_complete", {})
+            out.append(f"  {y['year']} 年 对比 {y['previous_year']} 年（只比较两年都有报告的同一批机关 "
+                       f"{y.get('matched_organs', 0)} 个，其中表3两年都完整的 {mc.get('requests', 0)} 个、"
+                       f"表4两年都完整的 {mc.get('review_litigation', 0)} 个；"
+                       f"报告 {y['reports']} 份 对比 {y['previous_reports']} 份）：")
             for k, c in y["changes"].items():
                 if k in defs:
                     out.append(f"    {defs[k].label}：{_pct(c['previous'])} → {_pct(c['current'])}"
