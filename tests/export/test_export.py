@@ -37,16 +37,16 @@ def test_long_export(seeded: Store, tmp_path: Path, fmt: str) -> None:
     res = export(seeded, out, fmt=fmt, shape="long")
     df = _load(out, fmt, "cells")
     assert list(df.columns) == list(LONG_COLUMNS) and len(df) == res.rows > 400
-    cell = df[(df.organ == "长沙市人民政府办公室") & (df.table == "requests") & (df.row == "new_received")
-              & (df.column == "total")].iloc[0]
+    cell = df[(df.organ == "长沙市人民政府办公室") & (df.table_key == "requests") & (df.row_key == "new_received")
+              & (df.column_key == "total")].iloc[0]
     assert (cell.value, str(cell.raw).strip(), cell.year, cell.format) == (107, "107", 2024, "2021")
     assert cell.region_code == "430100" and cell.city == "长沙市" and cell.organ_kind == "department"
     assert '"line"' in cell.provenance
     found = _load(findings_path(out), fmt) if fmt != "xlsx" else _load(out, fmt, "findings")
     assert len(found) == res.findings > 0 and {"code", "severity", "message", "report_id"} <= set(found.columns)
     if fmt != "xlsx":
-        n = duckdb.sql(f"select count(*) from '{out}' where \"table\" = 'requests'").fetchall()[0][0]
-        assert n == int((df.table == "requests").sum())
+        n = duckdb.sql(f"select count(*) from '{out}' where table_key = 'requests'").fetchall()[0][0]
+        assert n == int((df.table_key == "requests").sum())
         codes = {r[0] for r in duckdb.sql(f"select distinct code from '{findings_path(out)}'").fetchall()}
         assert "completeness.table_missing" in codes
 
@@ -99,11 +99,11 @@ def test_text_a_spreadsheet_would_evaluate_is_exported_as_text(seeded: Store, tm
     if fmt == "csv":
         import csv
 
-        with out.open(encoding="utf-8") as fh:
+        with out.open(encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
         assert {r["organ"] for r in rows} == {"'" + evil}
-        assert {r["raw"] for r in rows if r["row"] == "new_received"} == {"'@SUM(1+1)"}
-        assert {r["raw"] for r in rows if r["row"] == "carried_over"} == {"-6"}
+        assert {r["raw"] for r in rows if r["row_key"] == "new_received"} == {"'@SUM(1+1)"}
+        assert {r["raw"] for r in rows if r["row_key"] == "carried_over"} == {"-6"}
     else:
         from openpyxl import load_workbook
 
@@ -112,3 +112,39 @@ def test_text_a_spreadsheet_would_evaluate_is_exported_as_text(seeded: Store, tm
         organ = ws.cell(row=2, column=header.index("organ") + 1)
         assert (organ.value, organ.data_type) == (evil, "s")
         assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_exports_are_typed_from_the_format_and_carry_a_codebook(seeded: Store, tmp_path: Path) -> None:
+    """Counts are integers, money decimals, dates dates and codes strings in Parquet and XLSX, so sums work in
+    DuckDB and pandas on every count column; CSV starts with a BOM; a codebook describes every column."""
+    wide = tmp_path / "reports.parquet"
+    export(seeded, wide, fmt="parquet", shape="wide")
+    schema = duckdb.sql(f"describe select * from '{wide}'").fetchall()
+    types = {name: typ for name, typ, *_ in schema}
+    counts = [c for c in types if c.startswith(("requests.", "review_litigation."))]
+    assert len(counts) > 150 and all(types[c] == "BIGINT" for c in counts)
+    assert types["proactive.fees.amount"].startswith("DECIMAL") and types["published"] == "DATE"
+    assert types["region_code"] == "VARCHAR" and types["year"] == "BIGINT"
+    sums = duckdb.sql("select " + ", ".join(f'sum("{c}")' for c in counts) + f" from '{wide}'").fetchall()[0]
+    assert sums[counts.index("requests.new_received.total")] == 107 + 92 + 11  # the three reports with table 3
+    df = pd.read_parquet(wide)
+    assert all(df[c].dtype.kind in "if" for c in counts) and df["requests.new_received.total"].sum() == 210
+    codebook = pd.read_parquet(tmp_path / "reports.codebook.parquet")
+    entry = codebook.set_index("name").loc["requests.new_received.total"]
+    assert (entry.label, entry.type, entry.unit) == ("表3 一、本年新收政府信息公开申请数量·总计", "integer", "件")
+    assert codebook.set_index("name").loc["proactive.fees.amount"].type == "decimal"
+
+    xlsx = tmp_path / "reports.xlsx"
+    export(seeded, xlsx, fmt="xlsx", shape="wide")
+    sheet = pd.read_excel(xlsx, sheet_name="reports", dtype={"region_code": str})
+    assert sheet["requests.new_received.total"].sum() == 210 and sheet["region_code"].str.len().max() == 6
+    assert "requests.new_received.total" in set(pd.read_excel(xlsx, sheet_name="codebook")["name"])
+
+    long_csv = tmp_path / "cells.csv"
+    export(seeded, long_csv, fmt="csv", shape="long")
+    assert long_csv.read_bytes().startswith(b"\xef\xbb\xbf")
+    book = pd.read_csv(tmp_path / "cells.codebook.csv", encoding="utf-8-sig")
+    assert {"table_key", "row_key", "column_key", "value"} <= set(book["name"])
+    assert "requests.carried_forward.total" in set(book["name"])  # the cell keys the rows hold
+    export(seeded, tmp_path / "plain.csv", fmt="csv", bom=False)
+    assert not (tmp_path / "plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")

@@ -9,6 +9,11 @@ Excel's 1,048,576 rows).
 
 Tables: `proactive`, `requests`, `review_litigation`, plus `narrative` (figures stated in prose) and
 `legacy` (the legacy statistics table's harmonised figures).
+
+Types come from the format definitions (`export/codebook.py`): counts are integers, money decimals, dates
+dates, codes strings, in Parquet's schema and XLSX's cells alike; a codebook (name, Chinese label, table, row,
+column, unit, type) goes beside every export (`<name>.codebook.<ext>`; a `codebook` sheet in XLSX). CSV is
+UTF-8 with a byte-order mark by default, which Excel and WPS on Chinese Windows need to show the text.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import and_, select
 
+from gongkai.export.codebook import CODEBOOK_COLUMNS, DECIMAL_PRECISION, DECIMAL_SCALE, codebook_rows, column_type
 from gongkai.formats import get_format
 from gongkai.stats import Selection, _where
 from gongkai.store import Store, cells, findings, reports
@@ -33,17 +41,16 @@ Shape = Literal["long", "wide"]
 REPORT_COLUMNS = ("report_id", "organ", "organ_canonical", "organ_kind", "province", "province_code", "city",
                   "city_code", "county", "county_code", "region_code", "region_level", "parent", "year", "format",
                   "published", "version", "is_current", "sha256")
-LONG_COLUMNS = (*REPORT_COLUMNS[:16], "table", "row", "column", "value", "raw", "unit", "provenance")
+# `table`, `row` and `column` are SQL reserved words: the long shape names its keys `…_key`.
+LONG_COLUMNS = (*REPORT_COLUMNS[:16], "table_key", "row_key", "column_key", "value", "raw", "unit", "provenance")
 FINDING_COLUMNS = ("report_id", "organ", "year", "code", "severity", "message", "expected", "actual", "line",
                    "cells")
 XLSX_MAX_ROWS = 1_048_575
-_TYPES = {"report_id": "int", "year": "int", "version": "int", "line": "int", "value": "float",
-          "is_current": "bool"}
 
 
 @dataclass
 class ExportResult:
-    files: list[str]
+    files: list[str]  # the data file, then the findings and the codebook (sheets of the one file for XLSX)
     reports: int
     rows: int
     findings: int
@@ -57,8 +64,8 @@ def _report_cols() -> list[Any]:
 
 
 def _clean(d: dict[str, Any]) -> dict[str, Any]:
-    if d.get("published") is not None:
-        d["published"] = d["published"].isoformat()
+    if isinstance(d.get("published"), str):  # SQLite may give the text of the date
+        d["published"] = date.fromisoformat(d["published"])
     if d.get("is_current") is not None:
         d["is_current"] = bool(d["is_current"])
     return d
@@ -91,7 +98,7 @@ def long_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> 
     with store.reading() as conn:
         for rid, t, row, col, value, raw, unit, prov in conn.execute(q):
             base = reps[rid]
-            yield {**{k: base[k] for k in LONG_COLUMNS[:16]}, "table": t, "row": row, "column": col,
+            yield {**{k: base[k] for k in LONG_COLUMNS[:16]}, "table_key": t, "row_key": row, "column_key": col,
                    "value": value, "raw": raw, "unit": unit, "provenance": prov}
 
 
@@ -142,46 +149,72 @@ def inert(v: Any) -> Any:
     return v
 
 
-def _csv_value(v: Any) -> Any:
-    if isinstance(v, float):
-        return _num(v)
+_SCALE = Decimal(1).scaleb(-DECIMAL_SCALE)
+
+
+def typed(column: str, v: Any) -> Any:
+    """A value as its column's type says: a count an int, money a Decimal (exact to its six decimals), a
+    date a date, a code a string. A count that is not whole is kept as a Decimal rather than cut."""
+    if v is None:
+        return None
+    kind = column_type(column)
+    if kind == "integer":
+        return int(v) if float(v).is_integer() else Decimal(str(v))
+    if kind == "decimal":  # the float the store holds, back to the figure printed (at most six decimals)
+        return (Decimal(repr(v)) if isinstance(v, float) else Decimal(str(v))).quantize(_SCALE)
+    if kind == "boolean":
+        return bool(v)
+    if kind == "string" and not isinstance(v, str):
+        return str(v)
+    return v
+
+
+def _csv_value(column: str, v: Any) -> Any:
+    v = typed(column, v)
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return _plain(v)
+    if isinstance(v, date):
+        return v.isoformat()
     return "" if v is None else inert(v)
 
 
-def _write_csv(path: Path, columns: list[str], rows: Any) -> int:
+def _plain(d: Decimal) -> str:
+    """A decimal as written by hand: `25.1`, `154`, never `1.54E+2`."""
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _write_csv(path: Path, columns: list[str], rows: Any, bom: bool = True) -> int:
     n = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(columns)
         for row in rows:
-            w.writerow([_csv_value(row.get(c)) for c in columns])
+            w.writerow([_csv_value(c, row.get(c)) for c in columns])
             n += 1
     return n
 
 
-def _arrow_type(col: str, cell_columns: bool) -> Any:
+def _arrow_type(col: str) -> Any:
     import pyarrow as pa
 
-    kind = _TYPES.get(col) or ("float" if cell_columns and col.count(".") == 2 else "str")
-    return {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}[kind]
+    return {"integer": pa.int64(), "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE), "boolean": pa.bool_(),
+            "date": pa.date32(), "string": pa.string()}[column_type(col)]
 
 
-def _write_parquet(path: Path, columns: list[str], rows: Any, wide: bool = False) -> int:
+def _write_parquet(path: Path, columns: list[str], rows: Any) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.schema([(c, _arrow_type(c, wide and c not in REPORT_COLUMNS)) for c in columns])
+    schema = pa.schema([(c, _arrow_type(c)) for c in columns])
     n = 0
     with pq.ParquetWriter(str(path), schema) as writer:
         batch: list[dict[str, Any]] = []
 
         def flush() -> None:
-            data = {c: [r.get(c) for r in batch] for c in columns}
-            for c in columns:
-                if schema.field(c).type == pa.string():
-                    data[c] = [None if v is None else str(v) for v in data[c]]
+            data = {c: [_arrow_value(c, r.get(c)) for r in batch] for c in columns}
             writer.write_table(pa.table(data, schema=schema))
 
         for row in rows:
@@ -195,11 +228,19 @@ def _write_parquet(path: Path, columns: list[str], rows: Any, wide: bool = False
     return n
 
 
-def _xlsx_value(ws: Any, v: Any) -> Any:
-    """A value for a write-only sheet. Text is always written as text: openpyxl would write a string that
-    begins with `=` as a formula, which the spreadsheet then evaluates."""
-    if isinstance(v, float):
-        return _num(v)
+def _arrow_value(column: str, v: Any) -> Any:
+    v = typed(column, v)
+    if isinstance(v, Decimal) and column_type(column) == "integer":
+        raise ValueError(f"{column}: {v} is not a whole count")  # never cut a figure to fit its column
+    return v
+
+
+def _xlsx_value(ws: Any, column: str, v: Any) -> Any:
+    """A value for a write-only sheet, typed as its column says. Text is always written as text: openpyxl
+    would write a string that begins with `=` as a formula, which the spreadsheet then evaluates."""
+    v = typed(column, v)
+    if isinstance(v, Decimal):
+        return float(v)  # a spreadsheet number (15 significant digits: every figure of a report)
     if isinstance(v, str) and v.startswith("="):
         from openpyxl.cell import WriteOnlyCell
 
@@ -209,7 +250,10 @@ def _xlsx_value(ws: Any, v: Any) -> Any:
     return v
 
 
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], Any]]) -> list[int]:
+Rows = Any  # an iterable of dicts, or a function giving one when the sheet is written
+
+
+def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], Rows]]) -> list[int]:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -217,12 +261,12 @@ def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], Any]]) -> list[in
     for name, columns, rows in sheets:
         ws, part, n, in_sheet = wb.create_sheet(name), 1, 0, 0
         ws.append(columns)
-        for row in rows:
+        for row in rows() if callable(rows) else rows:
             if in_sheet >= XLSX_MAX_ROWS:
                 part += 1
                 ws, in_sheet = wb.create_sheet(f"{name}_{part}"), 0
                 ws.append(columns)
-            ws.append([_xlsx_value(ws, row.get(c)) for c in columns])
+            ws.append([_xlsx_value(ws, c, row.get(c)) for c in columns])
             n += 1
             in_sheet += 1
         counts.append(n)
@@ -235,29 +279,53 @@ def findings_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}.findings{out.suffix}")
 
 
+def codebook_path(out: Path) -> Path:
+    """`out.csv` → `out.codebook.csv` (the sibling file describing every column and cell)."""
+    return out.with_name(f"{out.stem}.codebook{out.suffix}")
+
+
+def _keys_seen(rows: Any, seen: set[str]) -> Any:
+    """Pass long rows through, noting each cell key they hold (for the codebook)."""
+    for row in rows:
+        seen.add(f"{row['table_key']}.{row['row_key']}.{row['column_key']}")
+        yield row
+
+
 def export(store: Store, out: str | Path, *, fmt: Format, shape: Shape = "long",
-           sel: Selection | None = None) -> ExportResult:
+           sel: Selection | None = None, bom: bool = True) -> ExportResult:
+    """Write the selected reports to `out` (with their findings and a codebook). `bom`: CSV starts with a
+    UTF-8 byte-order mark (Excel and WPS need it to show Chinese text)."""
     sel = sel or Selection()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     reps = _report_rows(store, sel)
+    seen: set[str] = set()
     if shape == "long":
-        columns, rows = list(LONG_COLUMNS), long_rows(store, sel, reps)
+        columns, rows = list(LONG_COLUMNS), _keys_seen(long_rows(store, sel, reps), seen)
         sheet = "cells"
     else:
         columns, rows = wide_rows(store, sel, reps)
         sheet = "reports"
     found = finding_rows(store, sel, reps)
+
+    def codebook() -> list[dict[str, Any]]:
+        keys = sorted(seen, key=lambda k: (_cell_order().get(k, 10**6), k))
+        return codebook_rows([*columns, *(c for c in FINDING_COLUMNS if c not in columns)], keys)
+
     if fmt == "xlsx":
-        n, n_found = _write_xlsx(out, [(sheet, columns, rows), ("findings", list(FINDING_COLUMNS), found)])
+        n, n_found, _ = _write_xlsx(out, [(sheet, columns, rows), ("findings", list(FINDING_COLUMNS), found),
+                                          ("codebook", list(CODEBOOK_COLUMNS), codebook)])
         return ExportResult([str(out)], len(reps), n, n_found)
-    fpath = findings_path(out)
+    fpath, cpath = findings_path(out), codebook_path(out)
+    write: Callable[[Path, list[str], Any], int]
     if fmt == "csv":
-        n = _write_csv(out, columns, rows)
-        _write_csv(fpath, list(FINDING_COLUMNS), found)
+        def write(path: Path, cols: list[str], rs: Any) -> int:
+            return _write_csv(path, cols, rs, bom)
     elif fmt == "parquet":
-        n = _write_parquet(out, columns, rows, wide=shape == "wide")
-        _write_parquet(fpath, list(FINDING_COLUMNS), found)
+        write = _write_parquet
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-    return ExportResult([str(out), str(fpath)], len(reps), n, len(found))
+    n = write(out, columns, rows)
+    write(fpath, list(FINDING_COLUMNS), found)
+    write(cpath, list(CODEBOOK_COLUMNS), codebook())
+    return ExportResult([str(out), str(fpath), str(cpath)], len(reps), n, len(found))
