@@ -226,3 +226,16 @@ def test_year_picks_the_divisions_in_force():
     # under today's list the old name is no division at all
     gone = resolve_organ("望城县人民政府")
     assert (gone.kind, gone.region_code, gone.ambiguous) == ("government", None, False)
+
+
+@pytest.mark.parametrize("printed", ["沙门市人民政府门户网站-沙门市人民政府", "沙门市人民政府网站_沙门市人民政府",
+                                     "沙門市人民政府門戶網站 - 沙門市人民政府", "沙门市人民政府"])
+def test_a_site_name_before_the_organ_is_not_part_of_it(printed):
+    """Crawlers and page titles put the site's name before the organ: with it or without it, one organ."""
+    r = resolve_organ(printed)
+    assert r.canonical == "沙门市人民政府" and r.name == printed
+
+
+def test_a_name_that_is_only_a_site_stays_as_printed():
+    assert resolve_organ("湖南省人民政府门户网站").canonical == "湖南省人民政府门户网站"
+    assert resolve_organ("长沙市网站建设管理中心").canonical == "长沙市网站建设管理中心"

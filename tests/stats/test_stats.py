@@ -200,3 +200,14 @@ def test_continuity_runs_the_catalogue_over_stored_years(store: Store, tmp_path:
     carried = [f for f in cont["findings"] if f["code"] == "years.carried_over"]
     assert len(carried) == 1 and carried[0]["year"] == 2022
     assert (carried[0]["expected"], carried[0]["actual"]) == (before["total"], before["total"] + 1)
+
+
+def test_reports_without_organ_are_never_one_organ() -> None:
+    """Two reports whose organ was not identified are two units, not one organ called 'unknown'."""
+    a = _row(1, "甲", 2022, _table3(new_received=5, granted=5))
+    b = _row(2, "乙", 2022, _table3(new_received=3, granted=3))
+    for r in (a, b):
+        r.organ = r.organ_key = None
+    res = compute([a, b, _row(3, "丙", 2022, _table3(new_received=1, granted=1))], Selection(), by="organ")
+    assert (res["organs"], res["without_organ"]) == (1, 2)
+    assert len(res["years"]["2022"]["groups"]) == 3

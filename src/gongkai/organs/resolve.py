@@ -36,6 +36,24 @@ def _leading() -> tuple[str, ...]:
     return tuple(sorted(found, key=len, reverse=True))
 
 
+@cache
+def _site_prefix() -> re.Pattern[str]:
+    """A website's name before the organ: anything up to a site word (organs.toml `[sites]`), then separators."""
+    sites = tomllib.loads(data_text("organs")).get("sites", {})
+    words = sorted(sites.get("site_words", []), key=len, reverse=True)
+    seps = re.escape(sites.get("separators", "-_"))
+    if not words:
+        return re.compile("(?!)")
+    return re.compile(rf"^.{{0,30}}?(?:{'|'.join(map(re.escape, words))})[{seps}]+(?=\S)")
+
+
+def without_site(name: str) -> str:
+    """`沙门市人民政府门户网站-沙门市人民政府` → `沙门市人民政府`: the site's name is not part of the organ's.
+    A name that is nothing but a site name is left as it is."""
+    rest = _site_prefix().sub("", name.strip(), count=1)
+    return rest if rest and rest != name.strip() else name
+
+
 class ResolvedOrgan(BaseModel):
     """Where a report's organ sits. `name` is as given; the rest is worked out."""
 
@@ -194,6 +212,10 @@ def resolve_organ(
     """
     ds = divisions(year)
     ov = overrides.lookup(name) if overrides is not None else None
+    given = name
+    if ov is None and (bare := without_site(name_key(name))) != name_key(name):
+        name = bare
+        ov = overrides.lookup(name) if overrides is not None else None
     core = name_key(ov.name if ov is not None else name)  # an alias stands for the entry's name
     while (stripped := _TRAILING_NOTE.sub("", core)) not in ("", core):
         core = stripped
@@ -271,7 +293,7 @@ def resolve_organ(
 
     names = _names(region, ds)
     return ResolvedOrgan(
-        name=name,
+        name=given,
         canonical=canonical,
         kind=kind,
         region_code=region.code if region is not None else None,

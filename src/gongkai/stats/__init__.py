@@ -209,8 +209,8 @@ def indicator_coverage(rows: list[ReportRow]) -> dict[str, dict[str, Any]]:
 
 
 def _group_name(row: ReportRow, by: str) -> str:
-    if by == "organ":
-        return row.organ_key or row.organ or "（未识别机关）"
+    if by == "organ":  # a report whose organ was not identified stands alone, never merged with others
+        return row.organ_key or row.organ or f"（未识别机关，报告 {row.id}）"
     if by == "kind":
         return row.organ_kind or "other"
     name = getattr(row, by)
@@ -348,7 +348,8 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
         per_organ = [indicators(r.cells, r.format if r.format in _FORMAT_IDS else None) for r in rs]
         entry: dict[str, Any] = {
             "reports": len(rs),
-            "organs": len({r.organ_key for r in rs}),
+            "organs": len({r.organ_key for r in rs if r.organ_key}),
+            "without_organ": sum(not r.organ_key for r in rs),  # each its own unit: never merged into one organ
             "with_tables": sum(any(k.startswith("requests.") for k in r.cells) for r in rs),
             "formats": dict(sorted(_count(r.format or "unknown" for r in rs).items())),
             "totals": totals,
@@ -375,7 +376,8 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
         "consolidation_rule": CONSOLIDATION_RULE,
         "indicator_definitions": {i.key: {"label": i.label, "definition": i.definition} for i in INDICATORS},
         "reports": len(rows),
-        "organs": len({r.organ_key for r in rows}),
+        "organs": len({r.organ_key for r in rows if r.organ_key}),
+        "without_organ": sum(not r.organ_key for r in rows),
         "by": by,
         "years": years_out,
         "yoy": yoy(by_year),

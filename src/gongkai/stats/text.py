@@ -104,7 +104,9 @@ def _coverage(cov: dict[str, Any], shown: int = 5) -> list[str]:
 
 
 def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
-    out = [f"统计范围：{result['selection_text']}；共 {result['reports']} 份报告，{result['organs']} 个机关。",
+    unknown = result.get("without_organ", 0)
+    out = [f"统计范围：{result['selection_text']}；共 {result['reports']} 份报告，{result['organs']} 个机关"
+           + (f"（另有 {unknown} 份报告未识别机关，各自单列）" if unknown else "") + "。",
            result["consolidation_rule"], ""]
     defs = {i.key: i for i in INDICATORS}
     for year, e in result["years"].items():
