@@ -148,3 +148,19 @@ def test_exports_are_typed_from_the_format_and_carry_a_codebook(seeded: Store, t
     assert "requests.carried_forward.total" in set(book["name"])  # the cell keys the rows hold
     export(seeded, tmp_path / "plain.csv", fmt="csv", bom=False)
     assert not (tmp_path / "plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_a_stored_original_comes_back_byte_for_byte(seeded: Store, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from gongkai.export.original import OriginalNotFound, original
+    from gongkai.store import reports
+
+    seed = sorted(SEEDS.iterdir())[2]
+    with seeded.reading() as conn:
+        rid, sha = conn.execute(select(reports.c.id, reports.c.sha256).where(reports.c.path.endswith(seed.name))).one()
+    got = original(seeded, str(rid))
+    assert (got.content, got.name, got.report_id) == (seed.read_bytes(), seed.name, rid)
+    assert original(seeded, sha[:10]).content == seed.read_bytes()
+    with pytest.raises(OriginalNotFound):
+        original(seeded, "99999")
