@@ -8,8 +8,42 @@ are imported inside the commands that use them.
 from __future__ import annotations
 
 import gc
+import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+
+# Modules whose exceptions are database errors: turned into the store's one-line messages (never imported here).
+_DATABASE_MODULES = ("sqlalchemy", "sqlite3", "psycopg", "alembic")
+
+
+class _Commands(TyperGroup):
+    """Runs a command; a fault of the store (`gongkai.store.StoreError`, or a database error that escaped
+    the store's edge) ends it with one Chinese line on stderr and the fault's exit code (3-7, see
+    `gongkai.store.errors`), not a traceback. Applies under `main` and under typer's test runner alike."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            err = _store_fault(exc)
+            if err is None:
+                raise
+            print(err.line(), file=sys.stderr)
+            raise typer.Exit(err.exit_code) from None
+
+
+def _store_fault(exc: Exception) -> Any:
+    """The `StoreError` behind `exc`, or None when it is no fault of the store."""
+    module = type(exc).__module__ or ""
+    orig = getattr(exc, "orig", None)
+    if not module.startswith(("gongkai.store", *_DATABASE_MODULES)) and orig is None:
+        return None
+    from gongkai.store.errors import classify  # the store is loaded already when its error is raised
+
+    return classify(exc, "")  # a StoreError names its store; an error that escaped the edge is not told which
+
 
 app = typer.Typer(
     name="gongkai",
@@ -17,6 +51,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
 )
 
 # Command modules; each adds its commands to `app` when imported.

@@ -37,7 +37,7 @@ def export(
         raise typer.BadParameter("--shape 只能是 long / wide")
     sel = Selection(region=region, kind=kind, year_from=year_from, year_to=year_to, format=report_format,
                     all_versions=all_versions)
-    store = store_or_exit(db)
+    store = store_or_exit(db, create=False)
     with store:
         res = run_export(store, out, fmt=fmt, shape=shape, sel=sel)  # type: ignore[arg-type]
     print(f"导出 {res.reports} 份报告：{res.rows} 行，核查结果 {res.findings} 条 → {'，'.join(res.files)}")

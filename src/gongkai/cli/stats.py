@@ -38,7 +38,7 @@ def stats(
         raise typer.BadParameter("--by 只能是 province / city / county / organ / kind")
     sel = Selection(region=region, level=level, kind=kind, year_from=year if year else year_from,
                     year_to=year if year else year_to, format=fmt, organ=organ)
-    store = store_or_exit(db)
+    store = store_or_exit(db, create=False)
     with store:
         result = compute_stats(store, sel, by=by, min_requests=min_requests, top=top)
     print(to_json(result) if as_json else render(result, full_tables=not brief), end="" if not as_json else "\n")

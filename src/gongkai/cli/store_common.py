@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,11 +22,12 @@ OrgansOption = Annotated[
 WORKERS_HELP = "处理进程数（默认 CPU 核数；0 = 不用子进程）"
 
 
-def store_or_exit(db: str | None) -> Store:
+def store_or_exit(db: str | None, *, create: bool = True) -> Store:
+    """The store named by `--db` (or `GONGKAI_DB`, or the default file), brought up to date.
+
+    `create=False` for commands that only read: a missing SQLite file is an error (`store_missing`), not a
+    new empty store. A fault is a `StoreError`, printed as one line with its exit code by the command
+    line's handler (`gongkai.cli._Commands`)."""
     from gongkai.store import open_store  # SQLAlchemy and Alembic: only for the commands that use the store
 
-    try:
-        return open_store(db)
-    except Exception as exc:  # connection refused, bad URL …
-        print(f"无法打开数据库：{exc}", file=sys.stderr)
-        raise typer.Exit(3) from exc
+    return open_store(db, create=create)

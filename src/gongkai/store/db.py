@@ -22,7 +22,8 @@ from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from gongkai.store import pg_batch
+from gongkai.store import errors, pg_batch
+from gongkai.store.errors import StoreError, lock_timeout, translated
 from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
 from gongkai.store.schema import cells, findings, ingest_log, originals, reports
 from gongkai.store.sqlite_batch import SqliteBatchWriter
@@ -30,9 +31,17 @@ from gongkai.store.urls import default_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x60_6B_A1  # advisory lock id held while migrating PostgreSQL
-# Errors after which a batch is retried: a concurrent writer (PostgreSQL), a lock wait that timed out.
-# The SQLite batch and PostgreSQL's COPY use the DBAPI directly, so its errors count too.
+# Errors after which a batch is retried: a conflict with a concurrent writer (PostgreSQL: a unique index,
+# a deadlock, a serialisation failure). Faults of the store itself (disk full, read-only, a lock held past
+# the wait, a server gone) are not retried: `Store.writing` raises them as `StoreError` at once.
 _RETRYABLE: tuple[type[Exception], ...] = (OperationalError, IntegrityError, DBAPIError, sqlite3.Error)
+_CONFLICT_STATES = frozenset({"23505", "40001", "40P01"})  # unique_violation, serialization_failure, deadlock
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    """A concurrent writer's conflict, worth retrying (never a SQLite error: SQLite has a single writer)."""
+    orig = getattr(exc, "orig", exc)
+    return isinstance(exc, IntegrityError) or getattr(orig, "sqlstate", None) in _CONFLICT_STATES
 
 # Statements of the write path, built once (compiled once per dialect and cached by SQLAlchemy).
 _LATEST_VERSION = select(func.max(reports.c.version)).where(
@@ -48,10 +57,8 @@ def _now() -> datetime:
 
 
 def _sqlite_engine(url: str) -> Engine:
-    db = make_url(url).database
-    if db and db != ":memory:":
-        Path(db).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 120})
+    wait = lock_timeout()
+    engine = create_engine(url, connect_args={"timeout": wait})
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -64,7 +71,7 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA wal_autocheckpoint=10000")
         cur.execute("PRAGMA cache_size=-32768")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=120000")
+        cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")  # an int, formatted: PRAGMA takes no parameters
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -76,7 +83,9 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True)
+    # A server that does not answer (a host gone, a firewall dropping packets) fails in seconds, not the OS's minutes.
+    args = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": 10}
+    engine = create_engine(url, pool_pre_ping=True, connect_args=args)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -121,12 +130,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this code's migrations know `revision` (an unknown one was written by a newer gongkai)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(revision) is not None
+    except (CommandError, KeyError, ValueError):
+        return False
+
+
 def upgrade(engine: Engine) -> None:
-    """`alembic upgrade head` on this engine, once, even with several processes opening the store."""
+    """`alembic upgrade head` on this engine, once, even with several processes opening the store.
+    A store stamped with a revision this code does not know is left alone (`store_newer_schema`)."""
     from alembic import command
 
-    if current_revision(engine) == head_revision():
+    current, head = current_revision(engine), head_revision()
+    if current == head:
         return
+    if current is not None and not known_revision(current):
+        raise errors.newer_schema(str(engine.url), current, head)
     with engine.connect().execution_options(gongkai_write=True) as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
@@ -160,14 +184,25 @@ class Store:
 
     # --- transactions ---------------------------------------------------------------------------
 
+    # Both raise the store's faults as `StoreError` (the transaction is rolled back whole first). A
+    # concurrent writer's conflict is left as it is, for `save_batch` to retry.
+
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(gongkai_write=True) as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect().execution_options(gongkai_write=True) as conn, conn.begin():
+                yield conn
+        except Exception as exc:
+            if isinstance(exc, StoreError) or _is_conflict(exc):
+                raise
+            err = errors.classify(exc, self.url)
+            if err is None:
+                raise
+            raise err from exc
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with translated(self.url), self.engine.connect() as conn, conn.begin():
             yield conn
 
     # --- queries --------------------------------------------------------------------------------
@@ -283,7 +318,13 @@ class Store:
         """Store a batch in one transaction (on PostgreSQL one savepoint per file) with its log entries.
 
         Returns one `Saved` per item, in order. A conflict with a concurrent writer is retried; if the
-        whole transaction is lost (deadlock, serialisation), each file is retried in its own."""
+        whole transaction is lost (deadlock, serialisation), each file is retried in its own. A fault of
+        the store (`StoreError`) is raised at once, the batch not written."""
+        with translated(self.url):  # a conflict still there after the retries
+            return self._save_batch(run_id, items, failed)
+
+    def _save_batch(self, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
+                    failed: Sequence[dict[str, Any]]) -> list[Saved]:
         try:
             return self._save_batch_once(run_id, items, failed)
         except _RETRYABLE:
@@ -384,10 +425,36 @@ class Store:
         self._renumber(conn, key, year)
 
 
-def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """Open the store at `url` (see `gongkai.store.default_url`), bringing its schema up to date."""
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another backend or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def open_store(url: str | None = None, *, migrate: bool = True, create: bool = True) -> Store:
+    """Open the store at `url` (see `gongkai.store.default_url`), bringing its schema up to date.
+
+    `create=False` (commands that only read): a SQLite file that does not exist is `store_missing`
+    rather than a new empty store. Every fault is a `StoreError` (see `gongkai.store.errors`)."""
     resolved = default_url(url)
-    engine = make_engine(resolved)
-    if migrate:
-        upgrade(engine)
+    with translated(resolved):
+        path = _sqlite_file(resolved)
+        if path is not None and not path.exists():
+            if not create:
+                raise errors.missing(resolved)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise errors.from_os(exc, resolved) from exc
+        engine = make_engine(resolved)
+        try:
+            if migrate:
+                upgrade(engine)
+            else:
+                engine.connect().close()  # fail here, on opening, not at the first query
+        except BaseException:
+            engine.dispose()
+            raise
     return Store(resolved, engine)

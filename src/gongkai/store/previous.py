@@ -16,13 +16,16 @@ _OPEN: dict[str, Store | None] = {}
 
 def _store(url: str | None) -> Store | None:
     """The store at `url` (default: GONGKAI_DB, else the embedded file), opened once per process.
-    A SQLite file that does not exist yet is not created: there is simply no previous report."""
+
+    A SQLite file that does not exist yet is not created: there is simply no previous report. A store
+    that exists but cannot be opened (unreachable, read-only, newer schema, not a database) is a
+    `StoreError`: the command stops with its message rather than skip the cross-year rules unseen."""
     target = default_url(url)
     if target not in _OPEN:
         if target.startswith("sqlite:///") and not Path(target.removeprefix("sqlite:///")).exists():
             _OPEN[target] = None
         else:
-            _OPEN[target] = open_store(target)
+            _OPEN[target] = open_store(target, create=False)
     return _OPEN[target]
 
 
