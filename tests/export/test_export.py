@@ -164,3 +164,15 @@ def test_a_stored_original_comes_back_byte_for_byte(seeded: Store, tmp_path: Pat
     assert original(seeded, sha[:10]).content == seed.read_bytes()
     with pytest.raises(OriginalNotFound):
         original(seeded, "99999")
+
+
+def test_original_command_writes_the_file_and_refuses_to_overwrite(seeded: Store, tmp_path: Path) -> None:
+    seed = sorted(SEEDS.iterdir())[0]
+    run = [gongkai_exe(), "original", "1", "--db", seeded.url, "--out", str(tmp_path)]
+    done = subprocess.run(run, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / seed.name).read_bytes() == seed.read_bytes() and "原件" in done.stdout
+    again = subprocess.run(run, capture_output=True, text=True)
+    assert again.returncode == 1 and "文件已存在" in again.stderr
+    missing = subprocess.run([gongkai_exe(), "original", "999", "--db", seeded.url], capture_output=True, text=True)
+    assert missing.returncode == 1 and "没有找到" in missing.stderr

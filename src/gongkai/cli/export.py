@@ -22,10 +22,12 @@ def export(
     year_to: Annotated[int | None, typer.Option("--to", help="截止年度")] = None,
     report_format: Annotated[str | None, typer.Option("--report-format", help="报告格式：2021 / 2019 / legacy")] = None,
     all_versions: Annotated[bool, typer.Option("--all-versions", help="包括被新版本取代的报告")] = False,
+    bom: Annotated[bool, typer.Option(
+        "--bom/--no-bom", help="CSV 文件开头写入 UTF-8 BOM（Excel、WPS 需要它才能正确显示中文）")] = True,
 ) -> None:
     """导出库中报告（长表或宽表）及核查结果。
 
-    CSV/Parquet 的核查结果写入同名 .findings 文件，XLSX 写入 findings 工作表。
+    CSV/Parquet 的核查结果写入同名 .findings 文件、字段说明写入 .codebook 文件；XLSX 写入 findings 与 codebook 工作表。
     """
     from gongkai.export import export as run_export
     from gongkai.stats import Selection
@@ -39,5 +41,5 @@ def export(
                     all_versions=all_versions)
     store = store_or_exit(db, create=False)
     with store:
-        res = run_export(store, out, fmt=fmt, shape=shape, sel=sel)  # type: ignore[arg-type]
+        res = run_export(store, out, fmt=fmt, shape=shape, sel=sel, bom=bom)  # type: ignore[arg-type]
     print(f"导出 {res.reports} 份报告：{res.rows} 行，核查结果 {res.findings} 条 → {'，'.join(res.files)}")
