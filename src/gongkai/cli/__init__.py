@@ -8,6 +8,8 @@ are imported inside the commands that use them.
 from __future__ import annotations
 
 import gc
+import importlib.abc
+import importlib.util
 import sys
 from typing import Any
 
@@ -44,6 +46,37 @@ def _store_fault(exc: Exception) -> Any:
 
     return classify(exc, "")  # a StoreError names its store; an error that escaped the edge is not told which
 
+
+class _ChineseWhenLoaded(importlib.abc.MetaPathFinder):
+    """Typer's help and error display (`typer.rich_utils`, which imports Rich: ~0.1 s) is loaded only when help
+    or a usage error is shown; its words are put in Chinese (`gongkai.cli.zh`) as it loads, so commands that
+    show neither do not pay for it."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != "typer.rich_utils":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            load(module)
+            from gongkai.cli import zh
+
+            zh.install()
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if "typer.rich_utils" in sys.modules:
+    from gongkai.cli import zh as _zh
+
+    _zh.install()
+elif not any(isinstance(f, _ChineseWhenLoaded) for f in sys.meta_path):
+    sys.meta_path.insert(0, _ChineseWhenLoaded())
 
 app = typer.Typer(
     name="gongkai",
