@@ -211,3 +211,23 @@ def test_reports_without_organ_are_never_one_organ() -> None:
     res = compute([a, b, _row(3, "丙", 2022, _table3(new_received=1, granted=1))], Selection(), by="organ")
     assert (res["organs"], res["without_organ"]) == (1, 2)
     assert len(res["years"]["2022"]["groups"]) == 3
+
+
+def test_regions_by_short_name_repeated_and_unmatched(store_url: str) -> None:
+    """`--region 湖南` is 湖南省; `--region` repeats (any of them); a region that matches nothing stored is said so
+    (exit 2), and a value outside an option's choices is refused with the accepted values listed."""
+    exe = gongkai_exe()
+    subprocess.run([exe, "ingest", "--db", store_url, str(SEEDS), "--no-progress"], check=True, capture_output=True)
+
+    def stats_json(*args: str) -> dict:
+        done = subprocess.run([exe, "stats", "--db", store_url, "--json", *args], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert stats_json("--region", "湖南")["reports"] == 4
+    assert stats_json("--region", "湖南", "--region", "河北")["reports"] == 5
+    assert stats_json("--region", "长沙")["reports"] == 3
+    none = subprocess.run([exe, "stats", "--db", store_url, "--region", "火星"], capture_output=True, text=True)
+    assert none.returncode == 2 and "没有匹配到" in none.stderr and "火星" in none.stderr
+    bad = subprocess.run([exe, "stats", "--db", store_url, "--kind", "ministry"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "government" in bad.stderr and "township" in bad.stderr

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from gongkai.cli import app
-from gongkai.cli.store_common import DbOption, store_or_exit
+from gongkai.cli.store_common import FORMATS, KINDS, DbOption, RegionOption, choice, regions_or_exit, store_or_exit
 
 
 @app.command()
@@ -16,7 +16,7 @@ def export(
     fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv / parquet / xlsx（默认按文件扩展名）")] = None,
     shape: Annotated[str, typer.Option("--shape", help="long：每个单元格一行；wide：每份报告一行")] = "long",
     db: DbOption = None,
-    region: Annotated[str | None, typer.Option("--region", help="地区：GB/T 2260 代码或省、市、县名称")] = None,
+    region: RegionOption = None,
     kind: Annotated[str | None, typer.Option("--kind", help="机关类型")] = None,
     year_from: Annotated[int | None, typer.Option("--from", help="起始年度")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="截止年度")] = None,
@@ -37,9 +37,10 @@ def export(
         raise typer.BadParameter("--format 只能是 csv / parquet / xlsx")
     if shape not in ("long", "wide"):
         raise typer.BadParameter("--shape 只能是 long / wide")
-    sel = Selection(region=region, kind=kind, year_from=year_from, year_to=year_to, format=report_format,
-                    all_versions=all_versions)
+    kind, report_format = choice(kind, "--kind", KINDS), choice(report_format, "--report-format", FORMATS)
     store = store_or_exit(db, create=False)
     with store:
+        sel = Selection(region=regions_or_exit(store, region), kind=kind, year_from=year_from, year_to=year_to,
+                        format=report_format, all_versions=all_versions)
         res = run_export(store, out, fmt=fmt, shape=shape, sel=sel, bom=bom)  # type: ignore[arg-type]
     print(f"导出 {res.reports} 份报告：{res.rows} 行，核查结果 {res.findings} 条 → {'，'.join(res.files)}")

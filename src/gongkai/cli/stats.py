@@ -8,13 +8,23 @@ from typing import Annotated
 import typer
 
 from gongkai.cli import app
-from gongkai.cli.store_common import DbOption, store_or_exit
+from gongkai.cli.store_common import (
+    FORMATS,
+    GROUPINGS,
+    KINDS,
+    LEVELS,
+    DbOption,
+    RegionOption,
+    choice,
+    regions_or_exit,
+    store_or_exit,
+)
 
 
 @app.command()
 def stats(
     db: DbOption = None,
-    region: Annotated[str | None, typer.Option("--region", help="地区：GB/T 2260 代码或省、市、县名称")] = None,
+    region: RegionOption = None,
     level: Annotated[str | None, typer.Option("--level", help="机关所在地区层级：province / city / county")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="机关类型：government / department / township / "
                                                           "development_zone / other")] = None,
@@ -34,11 +44,12 @@ def stats(
     from gongkai.stats import stats as compute_stats
     from gongkai.stats.text import render
 
-    if by not in (None, "province", "city", "county", "organ", "kind"):
-        raise typer.BadParameter("--by 只能是 province / city / county / organ / kind")
-    sel = Selection(region=region, level=level, kind=kind, year_from=year if year else year_from,
-                    year_to=year if year else year_to, format=fmt, organ=organ)
+    by = choice(by, "--by", GROUPINGS)
+    level, kind, fmt = choice(level, "--level", LEVELS), choice(kind, "--kind", KINDS), choice(fmt, "--format", FORMATS)
     store = store_or_exit(db, create=False)
     with store:
+        sel = Selection(region=regions_or_exit(store, region), level=level, kind=kind,
+                        year_from=year if year else year_from, year_to=year if year else year_to, format=fmt,
+                        organ=organ)
         result = compute_stats(store, sel, by=by, min_requests=min_requests, top=top)
     print(to_json(result) if as_json else render(result, full_tables=not brief), end="" if not as_json else "\n")

@@ -31,3 +31,42 @@ def store_or_exit(db: str | None, *, create: bool = True) -> Store:
     from gongkai.store import open_store  # SQLAlchemy and Alembic: only for the commands that use the store
 
     return open_store(db, create=create)
+
+
+# The values selection options accept, with what they mean (listed when a value is not one of them).
+KINDS = {"government": "人民政府", "department": "政府部门", "township": "乡镇、街道", "development_zone": "开发区",
+         "other": "其他"}
+LEVELS = {"province": "省级", "city": "市级", "county": "县级"}
+FORMATS = {"2021": "2021 年格式", "2019": "2019 年格式", "legacy": "2019 年以前的旧格式"}
+GROUPINGS = {"province": "按省", "city": "按市", "county": "按县（区、市）", "organ": "按机关", "kind": "按机关类型"}
+
+
+def choice(value: str | None, option: str, allowed: dict[str, str]) -> str | None:
+    """`value` when it is one of `allowed`; otherwise a usage error that lists what is accepted."""
+    if value is None or value in allowed:
+        return value
+    listed = "、".join(f"{k}（{v}）" for k, v in allowed.items())
+    raise typer.BadParameter(f"“{value}”不是可选值；可选：{listed}", param_hint=option)
+
+
+RegionOption = Annotated[
+    list[str] | None,
+    typer.Option("--region", help="地区：GB/T 2260 代码或省、市、县名称（可简写：湖南、长沙）；可重复，任一即可"),
+]
+
+
+def regions_or_exit(store: Store, regions: list[str] | None) -> tuple[str, ...] | None:
+    """The regions named, as the store names them (`湖南` → 湖南省); a name that matches nothing stored ends the
+    command with a message (exit 2), rather than selecting nothing in silence."""
+    if not regions:
+        return None
+    from gongkai.stats import match_regions
+
+    matched, unmatched = match_regions(store, tuple(regions))
+    if unmatched:
+        import sys
+
+        print(f"地区“{'、'.join(unmatched)}”没有匹配到库中任何省、市、县（可用 GB/T 2260 代码或名称，如 湖南、长沙市）",
+              file=sys.stderr)
+        raise typer.Exit(2)
+    return matched

@@ -26,7 +26,7 @@ from gongkai.formats import get_format
 from gongkai.stats.indicators import INDICATOR_KEYS, INDICATORS, indicators, left_out_reason, processed, quantiles
 from gongkai.store import Store, cells, findings, reports
 
-__all__ = ["CONSOLIDATION_RULE", "INDICATORS", "ReportRow", "Selection", "compute", "load", "stats"]
+__all__ = ["CONSOLIDATION_RULE", "INDICATORS", "ReportRow", "Selection", "compute", "load", "match_regions", "stats"]
 
 CONSOLIDATION_RULE = ("合计口径：每个机关每年度只计当前版本的报告；"
                       "地区合计 = 该地区内各机关（政府、部门、乡镇街道、开发区等）"
@@ -44,7 +44,7 @@ KEY_FIGURES = ("requests.new_received.total", "requests.carried_over.total", "re
 class Selection:
     """Which reports: all fields optional; `region` is a GB/T 2260 code or a province/city/county name."""
 
-    region: str | None = None
+    region: str | tuple[str, ...] | None = None  # several: reports in any of them
     level: str | None = None  # province | city | county: the level of the organ's own region
     kind: str | None = None  # government | department | township | development_zone | other
     year_from: int | None = None
@@ -56,7 +56,7 @@ class Selection:
     def describe(self) -> str:
         parts = []
         if self.region:
-            parts.append(f"地区 {self.region}")
+            parts.append(f"地区 {'、'.join(_regions(self.region))}")
         if self.level:
             parts.append(f"层级 {self.level}")
         if self.kind:
@@ -93,11 +93,14 @@ def _where(sel: Selection) -> list[Any]:
     if not sel.all_versions:
         cond.append(r.is_current.is_(True))
     if sel.region:
-        reg = sel.region.strip()
-        if reg.isdigit() and len(reg) == 6:
-            cond.append(or_(r.region_code == reg, r.province_code == reg, r.city_code == reg, r.county_code == reg))
-        else:
-            cond.append(or_(r.province == reg, r.city == reg, r.county == reg))
+        either = []
+        for reg in _regions(sel.region):
+            if reg.isdigit() and len(reg) == 6:
+                either.append(or_(r.region_code == reg, r.province_code == reg, r.city_code == reg,
+                                  r.county_code == reg))
+            else:
+                either.append(or_(r.province == reg, r.city == reg, r.county == reg))
+        cond.append(or_(*either))
     if sel.level:
         cond.append(r.region_level == sel.level)
     if sel.kind:
@@ -111,6 +114,37 @@ def _where(sel: Selection) -> list[Any]:
     if sel.organ:
         cond.append(or_(r.organ.contains(sel.organ), r.organ_canonical.contains(sel.organ)))
     return cond
+
+
+def _regions(region: str | tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(x.strip() for x in ((region,) if isinstance(region, str) else region) if x.strip())
+
+
+# What a division's name may end with after the short name people use (湖南 → 湖南省, 长沙 → 长沙市).
+_DIVISION_ENDINGS = ("省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治州", "地区",
+                     "盟", "县", "自治县", "区", "旗", "自治旗", "林区", "特区")
+
+
+def match_regions(store: Store, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The regions the user named, as the store names them: a GB/T 2260 code or a full name as it is, a short
+    name (湖南, 长沙) the stored province, city or county it begins (湖南省, 长沙市). Returns (matched, unmatched):
+    a name that matches nothing stored is reported, never silently selecting nothing."""
+    r = reports.c
+    with store.reading() as conn:
+        stored = {n for col in (r.province, r.city, r.county)
+                  for (n,) in conn.execute(select(col).where(col.is_not(None)).distinct())}
+    matched: list[str] = []
+    unmatched: list[str] = []
+    for name in names:
+        if (name.isdigit() and len(name) == 6) or name in stored:
+            matched.append(name)
+            continue
+        full = sorted(n for n in stored if n.startswith(name) and n[len(name):] in _DIVISION_ENDINGS)
+        if full:
+            matched.extend(full)
+        else:
+            unmatched.append(name)
+    return tuple(dict.fromkeys(matched)), tuple(unmatched)
 
 
 def load(store: Store, sel: Selection, *, with_json: bool = False) -> list[ReportRow]:
