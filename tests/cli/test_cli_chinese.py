@@ -66,3 +66,10 @@ def test_a_bad_value_is_explained_in_chinese():
     assert out.returncode == 2 and "--top" in out.stderr and "应为整数" in out.stderr
     out = _run("parse")
     assert out.returncode == 2 and "缺少参数" in out.stderr
+
+
+def test_version():
+    from importlib.metadata import version
+
+    out = _run("--version")
+    assert out.returncode == 0 and out.stdout.strip() == f"gongkai {version('gongkai')}"

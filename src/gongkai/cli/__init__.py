@@ -87,6 +87,25 @@ app = typer.Typer(
     cls=_Commands,
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            print(f"gongkai {version('gongkai')}")
+        except PackageNotFoundError:  # run from a checkout that is not installed
+            print("gongkai（未安装的源代码）")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", "-V", help="显示版本并退出。", callback=_version,
+                                      is_eager=True),
+) -> None:
+    """政府信息公开工作年度报告：读取、核查、入库与比较。"""
+
+
 # Command modules; each adds its commands to `app` when imported.
 from gongkai.cli import check as _check  # noqa: E402,F401
 from gongkai.cli import export as _export  # noqa: E402,F401
