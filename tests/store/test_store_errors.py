@@ -99,3 +99,16 @@ def test_previous_report_from_a_store_that_cannot_be_opened(tmp_path: Path, monk
     # A store that does not exist yet: simply no previous report, and none is created.
     assert previous_report(report, str(tmp_path / "absent.db")) is None
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_where_the_store_is(tmp_path, monkeypatch):
+    """`--db` as typed: a PostgreSQL URL gets the psycopg 3 driver (its quoted password kept), a path becomes a
+    SQLite URL, and without either the store lives in the user's data folder (XDG_DATA_HOME on Linux)."""
+    from gongkai.store.urls import default_url, normalise_url
+
+    assert normalise_url("postgresql://u:p%40ss@db.example:5432/reports") == \
+        "postgresql+psycopg://u:p%40ss@db.example:5432/reports"
+    assert normalise_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path / 'a.db'}"
+    monkeypatch.delenv("GONGKAI_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_url() == f"sqlite:///{tmp_path / 'data' / 'gongkai' / 'gongkai.db'}"
