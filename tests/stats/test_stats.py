@@ -231,3 +231,15 @@ def test_regions_by_short_name_repeated_and_unmatched(store_url: str) -> None:
     assert none.returncode == 2 and "没有匹配到" in none.stderr and "火星" in none.stderr
     bad = subprocess.run([exe, "stats", "--db", store_url, "--kind", "ministry"], capture_output=True, text=True)
     assert bad.returncode == 2 and "government" in bad.stderr and "township" in bad.stderr
+
+
+def test_text_fits_an_80_column_terminal() -> None:
+    import unicodedata
+
+    from gongkai.stats.text import render as render_text
+
+    rows = [_row(i, f"机关{i}", 2022, _table3(new_received=1000 * i + 7, granted=1000 * i)) for i in range(1, 4)]
+    text = render_text(compute(rows, Selection(), by="organ"), width=80)
+    width = [sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in text.splitlines()]
+    assert max(width) <= 80
+    assert "3,007" in text and "自然人" in text  # the consolidated table is there, figures whole

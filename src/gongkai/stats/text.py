@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import shutil
 import unicodedata
 from functools import cache
 from typing import Any
@@ -62,7 +64,12 @@ def _cut(s: str, n: int) -> str:
     return out
 
 
-def _table(totals: dict[str, Any], key: str, fmt: str | None = None) -> list[str]:
+def _table(totals: dict[str, Any], key: str, fmt: str | None = None, width: int = 80) -> list[str]:
+    """A consolidated table as text laid out by Rich to `width` columns (labels wrap, figures right-aligned)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     rows, rl, cl, title = _labels((fmt,) if fmt else _FORMATS)[key]
     if fmt:
         title += f"（{fmt} 格式）"
@@ -70,13 +77,19 @@ def _table(totals: dict[str, Any], key: str, fmt: str | None = None) -> list[str
     if not present:
         return []
     cols = [c for c in cl if any(pc == c for _, pc in present)]
-    lines = [f"  {title}（合计）", "    " + _ljust("", 30) + "".join(_rjust(_cut(cl[c], 12), 13) for c in cols)]
-    for r in rows:
-        vals = [totals.get(f"{key}.{r}.{c}") for c in cols]
-        if all(v is None for v in vals):
-            continue
-        lines.append("    " + _ljust(_cut(rl[r], 30), 30) + "".join(_rjust(_fmt(v), 13) for v in vals))
-    return lines
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
+    table.add_column("", ratio=1, overflow="fold")  # the row labels take what the figures leave
+    shown = [(r, [_fmt(totals.get(f"{key}.{r}.{c}")) for c in cols]) for r in rows
+             if any(totals.get(f"{key}.{r}.{c}") is not None for c in cols)]
+    for k, c in enumerate(cols):  # as wide as the widest figure (at least three characters of the header)
+        table.add_column(cl[c], justify="right", overflow="fold",
+                         width=max(6, *(len(vals[k]) for _, vals in shown)))
+    for r, vals in shown:
+        table.add_row(rl[r], *vals)
+    console = Console(width=width - 4, file=io.StringIO(), color_system=None, highlight=False, soft_wrap=False)
+    console.print(table)
+    body = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    return [f"  {title}（合计）", *("    " + line.rstrip() for line in body if line.strip())]
 
 
 def _legacy(totals: dict[str, Any]) -> list[str]:
@@ -103,7 +116,9 @@ def _coverage(cov: dict[str, Any], shown: int = 5) -> list[str]:
     return lines
 
 
-def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
+def render(result: dict[str, Any], *, full_tables: bool = True, width: int | None = None) -> str:
+    """The result as Chinese text; tables fit `width` columns (default: the terminal's, at least 80)."""
+    width = width or max(80, shutil.get_terminal_size((80, 24)).columns)
     unknown = result.get("without_organ", 0)
     out = [f"统计范围：{result['selection_text']}；共 {result['reports']} 份报告，{result['organs']} 个机关"
            + (f"（另有 {unknown} 份报告未识别机关，各自单列）" if unknown else "") + "。",
@@ -116,10 +131,10 @@ def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
         out += _coverage(e.get("coverage", {}))
         if full_tables:
             for key in ("requests", "review_litigation"):
-                out += _table(e["totals"], key)
+                out += _table(e["totals"], key, width=width)
             for fid, totals in e["totals_by_format"].items():  # table 2 differs between formats
                 if fid in _FORMATS:
-                    out += _table(totals, "proactive", fid)
+                    out += _table(totals, "proactive", fid, width=width)
             out += _legacy(e["totals"])
         out.append("  派生指标：合计值 ｜ 各机关分布 P25 / P50 / P75（机关数）｜ 未计入的报告")
         for k, v in e["indicators"].items():
@@ -175,4 +190,18 @@ def render(result: dict[str, Any], *, full_tables: bool = True) -> str:
             out.append(f"  {title}：" + "；".join(
                 f"{e['organ']} {_pct(e['disclosure_rate'])}（{_fmt(e['processed'])} 件）"
                                                for e in rk[key]))
-    return "\n".join(out).rstrip() + "\n"
+    return "\n".join(w for line in out for w in _wrap(line, width)).rstrip() + "\n"
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A line cut to `width` display columns (a CJK character is two); continuations indented under it."""
+    if _width(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    out, cur = [], ""
+    for ch in line:
+        if _width(cur + ch) > width:
+            out.append(cur.rstrip())
+            cur = indent
+        cur += ch
+    return [*out, cur.rstrip()] if cur.strip() else out
