@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def read_path(path: str | Path, images_dir: str | Path | None = None) -> Documen
     the page, or in `images_dir`, and OCR'd in place (see `gongkai.read.image`)."""
     p = Path(path)
     try:
+        if not stat.S_ISREG(p.stat().st_mode):  # a FIFO would block, a device (/dev/zero) never end
+            raise ReadError("unreadable", "不是普通文件（设备、管道或套接字等），不读取")
         data = p.read_bytes()
     except FileNotFoundError as exc:
         raise ReadError("unreadable", "文件不存在") from exc

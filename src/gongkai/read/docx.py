@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from gongkai.model import Provenance
 from gongkai.read.document import Block, ReadError
@@ -101,19 +102,67 @@ _MAIN = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/of
          "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument")
 
 
+MAX_PART_BYTES = 64 * 1024 * 1024
+"""A package part (the document XML) larger than this once decompressed is refused: a report's is a few
+hundred KB, and a zip bomb's is gigabytes of zeros."""
+MAX_RATIO = 200
+"""Decompressed size over compressed size beyond which a part (past its first MiB) is a zip bomb: Word's
+document XML compresses about 10–30 times; zeros about 1,000 times."""
+_RATIO_FROM = 1024 * 1024
+_CHUNK = 1024 * 1024
+
+
+def _part(package: zipfile.ZipFile, name: str) -> bytes:
+    """A part of the package, decompressed in chunks and given up as soon as it is too large or expands
+    like a zip bomb: memory and time stay bounded whatever the sizes the zip declares."""
+    info = package.getinfo(name)
+    if info.file_size > MAX_PART_BYTES:
+        raise _bomb(name, info.file_size)
+    out = bytearray()
+    with package.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            out += chunk
+            expands = len(out) > _RATIO_FROM and len(out) > MAX_RATIO * max(info.compress_size, 1)
+            if len(out) > MAX_PART_BYTES or expands:
+                raise _bomb(name, len(out))
+    return bytes(out)
+
+
+def _bomb(name: str, size: int) -> ReadError:
+    return ReadError("zip_bomb", f"Word 文档的部件 {name} 解压后过大（已超过 {size // 2**20} MiB 或压缩比异常），"
+                     "疑似压缩炸弹，未读取")
+
+
+def _parse(xml: bytes, parser, name: str):  # type: ignore[no-untyped-def]
+    """A part's XML; a document type declaration (where entities are declared: entity expansion, files
+    or URLs named as external entities) is refused. Word never writes one."""
+    from lxml import etree
+
+    root = None if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml else etree.fromstring(xml, parser)
+    info = root.getroottree().docinfo if root is not None else None
+    if info is None or info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise ReadError("unsafe_xml", f"Word 文档的部件 {name} 含有文档类型声明（DTD/实体），"
+                        "可能是恶意构造的文件，未读取")
+    return root
+
+
 def _body(data: bytes):  # type: ignore[no-untyped-def]
     """The w:body of the package's main document part, parsed by lxml alone: python-docx's loading of
     every part and its element classes took most of the time of reading a report."""
     from lxml import etree
 
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False)  # python-docx's settings
+    # python-docx's settings, and nothing fetched or expanded: no DTD, no entities, no network
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, load_dtd=False, no_network=True,
+                             huge_tree=False)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            rels = etree.fromstring(package.read("_rels/.rels"), parser)
+            rels = _parse(_part(package, "_rels/.rels"), parser, "_rels/.rels")
             target = next((r.get("Target") for r in rels.iter(f"{_RELS}Relationship") if r.get("Type") in _MAIN),
                           "word/document.xml")
-            root = etree.fromstring(package.read(target.lstrip("/")), parser)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            name = (target or "").lstrip("/")
+            root = _parse(_part(package, name), parser, name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError,
+            KeyError, ValueError, OSError) as exc:
         raise ReadError("corrupt", f"Word 文档已损坏，无法打开：{exc}") from exc
     except etree.XMLSyntaxError as exc:
         raise ReadError("corrupt", f"Word 文档无法解析：{exc}") from exc

@@ -16,19 +16,43 @@ def read_image(data: bytes) -> list[Block]:
     return ocr.read_image_bytes(data)
 
 
+MAX_PICTURE_BYTES = 64 * 1024 * 1024
+"""A picture beside a page larger than this is not read (a table picture is a few hundred KB)."""
+
+
+def _inside(path: Path, base: Path) -> Path | None:
+    """`path` with its links followed, when it is a regular file inside `base` (itself resolved); None
+    otherwise, so `../../private/t.png`, an absolute path, or a link out of the folder is never opened,
+    nor a device, a FIFO or a directory."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a loop of links
+        return None
+    if not real.is_relative_to(base):
+        return None
+    try:
+        return real if real.is_file() else None
+    except OSError:
+        return None
+
+
 def _resolve(src: str, base: Path) -> Path | None:
-    """The file an <img src> names, beside the page: relative paths as given, URLs by their file name."""
+    """The file an <img src> names, inside the page's folder `base`: relative paths as given, URLs by
+    their file name. Nothing outside `base` is ever returned (see `_inside`)."""
     parsed = urlparse(src)
     if parsed.scheme in ("data",):
         return None
     rel = unquote(parsed.path if parsed.scheme in ("http", "https", "file", "") else src).lstrip("/")
-    candidates = [base / rel, base / Path(rel).name] if rel else []
-    for c in candidates:
-        try:
-            if c.is_file():
-                return c
-        except OSError:
-            continue
+    if not rel or "\x00" in rel:
+        return None
+    try:
+        root = base.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    for c in (root / rel, root / Path(rel).name):
+        found = _inside(c, root)
+        if found is not None:
+            return found
     return None
 
 
@@ -51,6 +75,9 @@ def attach_images(doc: Document, base: Path) -> None:
             doc.warnings.append(f"页面中的图片（{ref.src}）可能是表格，需要 OCR（Tesseract）才能读取")
             continue
         try:
+            if path.stat().st_size > MAX_PICTURE_BYTES:
+                doc.warnings.append(f"页面图片过大（超过 {MAX_PICTURE_BYTES // 2**20} MiB），未读取：{ref.src}")
+                continue
             image = ocr._open_image(path.read_bytes())
             if image.width < 200 or image.height < 80:
                 continue  # icons, logos

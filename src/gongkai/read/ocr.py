@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ _DIGITS_WHITELIST = "0123456789+-."
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNIT = re.compile(r"(万元|万|元|%)$")
 _INK_SHARE = 0.004  # a cell with less dark area than this (after its borders are cut away) is empty
+MAX_IMAGE_PIXELS = 50_000_000
+"""A picture with more pixels than this (about 7,000 × 7,000; an A4 page scanned at 600 dpi is 35 million)
+is refused before it is decoded: a few KB of PNG can claim 20,000 × 20,000 pixels and take gigabytes."""
 
 
 @cache
@@ -596,12 +600,19 @@ def read_table_image(image, *, page: int | None = None, table: int = 1,  # type:
 
 
 def _open_image(data: bytes):  # type: ignore[no-untyped-def]
+    """The picture in `data`, as RGB or grey; its size is checked from the header before the pixels are
+    decoded (`image_too_large`)."""
     from PIL import Image, UnidentifiedImageError
 
     try:
-        img = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():  # Pillow warns past its own limit: ours, lower, refuses the picture
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        check_pixels(img.width, img.height)
         img.load()
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, should ours ever be raised above it
+        raise _too_large(0, 0) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ReadError("corrupt", f"图片已损坏，无法打开：{exc}") from exc
     if img.mode in ("RGBA", "LA", "P"):
         bg = Image.new("RGB", img.size, "white")
@@ -609,6 +620,17 @@ def _open_image(data: bytes):  # type: ignore[no-untyped-def]
         bg.paste(rgba, mask=rgba.split()[-1])
         img = bg
     return img
+
+
+def check_pixels(width: float, height: float) -> None:
+    """Refuse a picture (or a page to render) of more than MAX_IMAGE_PIXELS pixels."""
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _too_large(width, height)
+
+
+def _too_large(width: float, height: float) -> ReadError:
+    size = f"（{int(width)} × {int(height)} 像素）" if width and height else ""
+    return ReadError("image_too_large", f"图片过大{size}，超过 {MAX_IMAGE_PIXELS:,} 像素的上限，未读取")
 
 
 def _text_lines(image, page: int | None, offset_y: int = 0) -> list[tuple[int, Block]]:  # type: ignore[no-untyped-def]

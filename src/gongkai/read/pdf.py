@@ -30,6 +30,9 @@ _SPACE_RATIO = 0.25
 """A gap under a quarter of the font size is not a space (LibreOffice's spacing between CJK and digits)."""
 MIN_TEXT_CHARS = 8
 """A page with fewer characters than this has no text layer worth reading: it is a scan."""
+MAX_PAGES = 1000
+"""A PDF with more pages than this is refused before any page is read (`too_many_pages`): annual reports
+have tens of pages, and 20,000 blank pages would hold a worker for minutes."""
 
 
 @dataclass
@@ -445,6 +448,10 @@ def _table_blocks(table: _Table, index: int) -> list[Block]:
 
 def read_pdf(data: bytes) -> list[Block]:
     pdf = _open(data)
+    if len(pdf) > MAX_PAGES:
+        count = len(pdf)
+        pdf.close()
+        raise ReadError("too_many_pages", f"PDF 共 {count} 页，超过 {MAX_PAGES} 页的上限，不像一份年度报告，未读取")
     items: list[_Line | _Table] = []
     scanned: list[int] = []
     pages: list[object] = []
@@ -518,6 +525,8 @@ def _ocr_page(pdf, page: _Page, pool: ThreadPoolExecutor) -> Callable[[], _Conte
     if not page.images:
         return lambda: ([], [])
     dpi = _scan_dpi(page)
+    if page.width * page.height * (dpi / 72) ** 2 > ocr.MAX_IMAGE_PIXELS:  # a huge page: drawn smaller to fit
+        dpi = max(72.0, 72 * (ocr.MAX_IMAGE_PIXELS / (page.width * page.height)) ** 0.5 * 0.999)
     number = page.number
     future = pool.submit(ocr.read_scan, _render(pdf, number - 1, dpi), dpi)
     return lambda: _scan_items(*future.result(), number=number, dpi=dpi)
@@ -526,8 +535,12 @@ def _ocr_page(pdf, page: _Page, pool: ThreadPoolExecutor) -> Callable[[], _Conte
 def _render(pdf, index: int, dpi: float):  # type: ignore[no-untyped-def]
     """The page as a picture, drawn as pdfplumber's `to_image` draws it (no anti-aliasing: the
     scan's own pixels)."""
+    from gongkai.read import ocr
+
     page = pdf[index]
     try:
+        width, height = page.get_size()
+        ocr.check_pixels(width * dpi / 72, height * dpi / 72)
         return page.render(scale=dpi / 72, no_smoothtext=True, no_smoothpath=True, no_smoothimage=True,
                            prefer_bgrx=True).to_pil().convert("RGB")
     finally:
