@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from gongkai import parse_bytes
 from gongkai.check import catalogue, check
 from gongkai.model import Cell, Provenance
 from tests.check.check_helpers import codes, of, parse_text, render, run, seed_path, set_raw, synth
@@ -293,6 +294,25 @@ def test_money_in_yuan():
     _pair("plausibility.money_in_yuan", bad, good)
 
 
+@pytest.mark.parametrize(("table", "row", "col", "printed"), [
+    ("requests", "new_received", "natural_person", "9" * 40),  # a count: once an OverflowError in the checks
+    ("proactive", "fees", "amount", "1" + "0" * 320 + ".5"),  # money beside it: summed exactly
+    ("review_litigation", "review", "upheld", "1000000001"),
+])
+def test_implausible_value(table, row, col, printed):
+    rep = synth("2021", 13)
+    good = run(render(rep))
+    set_raw(rep, table, row, col, printed)
+    bad = run(render(rep))
+    if "." in printed:  # a decimal no float holds as printed is not read at all: absent, no crash
+        assert "plausibility.implausible_value" not in codes(bad)
+        return
+    _pair("plausibility.implausible_value", bad, good)
+    (f,) = of(bad, "plausibility.implausible_value")
+    assert f.severity == "error" and f.cells[0].raw == printed and f.cells[0].value == int(printed)
+    assert (f.cells[0].row, f.cells[0].column) == (row, col) and "上限1000000000" in f.message
+
+
 def test_all_zero_table_while_prose_reports_applications():
     rep = synth("2021", 14)
     text = render(rep)
@@ -356,6 +376,17 @@ def test_garbled_text():
     text = render(synth())
     bad = run(text.replace("扎实推进政务公开工作", "扎实推进锟斤拷工作"))
     _pair("integrity.garbled_text", bad, run(text))
+
+
+def test_decode_damaged():
+    text = render(synth())
+    data = text.encode("utf-8")
+    at = data.index("扎实推进政务公开工作".encode()) + 6
+    bad = check(parse_bytes(data[:at] + b"\xff" + data[at:]))
+    _pair("integrity.decode_damaged", bad, run(text))
+    (f,) = of(bad, "integrity.decode_damaged")
+    assert f.line == data[:at].count(b"\n") + 1 and "扎实\ufffd推进" in f.message
+    assert "integrity.garbled_text" not in codes(bad)  # the same damage is told once
 
 
 def test_navigation_debris_inside_section():

@@ -12,7 +12,16 @@ from functools import cache
 
 from gongkai.check.labels import column_label, row_label, table_title
 from gongkai.check.model import CellRef
-from gongkai.check.registry import Context, cell_ref, identity_code, indicator_ref, register
+from gongkai.check.registry import (
+    Context,
+    cell_ref,
+    close,
+    difference,
+    exact_sum,
+    identity_code,
+    indicator_ref,
+    register,
+)
 from gongkai.formats import FormatDef, IdentityDef, TableDef, get_format, match_rows
 from gongkai.model import Cell, LegacyIndicator, LegacyTable, TableData
 from gongkai.normalize import fold, label_key, squeeze
@@ -95,10 +104,6 @@ def subtotal_items(format_id: str, table_key: str) -> dict[str, tuple[str, ...]]
     return out
 
 
-def _close(a: float, b: float) -> bool:
-    return abs(a - b) < 1e-6
-
-
 def _mark_doubtful(ctx: Context, table: str, keys: tuple[Key, ...], cells: dict[str, dict[str, Cell | None]],
                    code: str) -> set[Key]:
     out = set()
@@ -123,8 +128,8 @@ def _check_table(ctx: Context, data: TableData) -> None:
         rv = list(map(get, eq.right))
         if None in lv or None in rv:
             continue  # an absent or unreadable cell: reported by completeness, not summed as 0
-        actual, expected = sum(lv), sum(rv)  # type: ignore[arg-type]
-        if _close(actual, expected):
+        actual, expected = exact_sum(lv), exact_sum(rv)  # type: ignore[arg-type]
+        if close(actual, expected):
             continue
         ctx.failed.append((data.key, eq))
         doubtful = _mark_doubtful(ctx, data.key, eq.left + eq.right, cells, eq.code)
@@ -135,7 +140,7 @@ def _check_table(ctx: Context, data: TableData) -> None:
                      where=f"{title}{eq.where}{eq.lhs}")
             continue
         ctx.emit(eq.code, cells=refs, expected=expected, actual=actual, table_title=title, where=eq.where,
-                 lhs=eq.lhs, rhs=eq.rhs, diff=actual - expected)
+                 lhs=eq.lhs, rhs=eq.rhs, diff=difference(actual, expected))
     items = subtotal_items(fid, data.key)
     for group, subtotal in data.subtotals.items():
         rows = items.get(group)
@@ -146,8 +151,8 @@ def _check_table(ctx: Context, data: TableData) -> None:
             parts = [cells.get(r, {}).get(col) for r in rows]
             if sub is None or sub.value is None or any(p is None or p.value is None for p in parts):
                 continue
-            expected = sum(p.value for p in parts)  # type: ignore[union-attr,misc]
-            if _close(sub.value, expected):
+            expected = exact_sum(p.value for p in parts)  # type: ignore[union-attr,misc]
+            if close(sub.value, expected):
                 continue
             refs = [cell_ref(data.key, group, col, sub)] + [cell_ref(data.key, r, col, p) for r, p in zip(rows, parts,
                                                                                                              strict=True)]
@@ -157,7 +162,7 @@ def _check_table(ctx: Context, data: TableData) -> None:
                          where=f"{title}「{label}」小计「{column_label(fid, data.key, col)}」列")
                 continue
             ctx.emit("arithmetic.subtotal", cells=refs, expected=expected, actual=sub.value, table_title=title,
-                     group=label, column=column_label(fid, data.key, col), diff=sub.value - expected)
+                     group=label, column=column_label(fid, data.key, col), diff=difference(sub.value, expected))
 
 
 def _is_of_which(ind: LegacyIndicator) -> bool:
@@ -192,16 +197,16 @@ def _check_legacy(ctx: Context, legacy: LegacyTable) -> None:
         if ident.over != "children":
             continue
         for parent, parts in legacy_parts(legacy, ident):
-            expected = sum(p.value or 0 for p in parts)
+            expected = exact_sum(p.value or 0 for p in parts)
             refs: list[CellRef] = [indicator_ref(parent)] + [indicator_ref(p) for p in parts]
             if parent.value is None:
                 if expected != 0:
                     ctx.emit("arithmetic.total_blank", cells=refs, expected=expected, where=f"统计表「{parent.label}」")
                 continue
-            if _close(parent.value, expected):
+            if close(parent.value, expected):
                 continue
             ctx.emit(identity_code(ident), cells=refs, expected=expected, actual=parent.value, parent=parent.label,
-                     parts="、".join(p.label for p in parts), diff=parent.value - expected)
+                     parts="、".join(p.label for p in parts), diff=difference(parent.value, expected))
 
 
 @register("arithmetic")

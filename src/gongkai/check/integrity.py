@@ -41,15 +41,45 @@ def _texts(ctx: Context):
         yield p, text
 
 
+def _damaged(ctx: Context) -> set[int]:
+    """Lines of a decoded text or page that hold U+FFFD (invalid bytes replaced), each flagged once."""
+    r = ctx.report
+    if r.source.encoding is None:
+        return set()
+    seen: dict[int, str] = {}
+    texts: list[tuple[str, int | None]] = [(p.text, p.provenance.line) for p in r.paragraphs]
+    for key in ("proactive", "requests", "review_litigation"):
+        data = r.table(key)
+        if data is None:
+            continue
+        texts += [(c.raw, c.provenance.line) for cols in data.cells.values() for c in cols.values() if c is not None]
+        texts += [(x.raw, x.provenance.line) for x in data.labels.values()]
+        texts += [(raw, s.provenance.line) for s in data.strays for raw in s.raws]
+    if r.legacy is not None:
+        texts += [(i.raw or "", i.provenance.line) for i in r.legacy.indicators]
+        texts += [(raw, s.provenance.line) for s in r.legacy.strays for raw in s.raws]
+    for text, line in texts:
+        if line is not None and "\ufffd" in text and line not in seen:
+            seen[line] = text
+    for line, text in sorted(seen.items()):
+        at = text.index("\ufffd")
+        ctx.emit("integrity.decode_damaged", line=line, actual="\ufffd", count=text.count("\ufffd"),
+                 context=_context(text, at, at + 1))
+    return set(seen)
+
+
 @register("integrity")
 def check_integrity(ctx: Context) -> None:
     injected, garbled = _injected(), _garbled()
+    damaged = _damaged(ctx)
     for p, text in _texts(ctx):
         line = p.provenance.line
         for m in injected.finditer(text):
             ctx.emit("integrity.injected_text", line=line, actual=m.group(0), term=m.group(0),
                      column=m.start() + 1, context=_context(text, m.start(), m.end()))
         g = garbled.search(p.text)
+        if g is not None and line in damaged and g.group(0) == "\ufffd":
+            g = garbled.search(p.text.replace("\ufffd", ""))  # told as damaged bytes already
         if g is not None:
             ctx.emit("integrity.garbled_text", line=line, actual=g.group(0),
                      context=_context(p.text, g.start(), g.end()))

@@ -3,12 +3,13 @@ the prose, a part larger than its total."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import cache
 
 from gongkai.check.arithmetic import equations
 from gongkai.check.labels import cell_label, row_label, table_title
 from gongkai.check.model import CellRef
-from gongkai.check.registry import Context, cell_ref, indicator_ref, register, rule
+from gongkai.check.registry import Context, cell_ref, indicator_ref, register, rule, scaled
 from gongkai.formats import get_format
 from gongkai.model import TableData
 
@@ -17,6 +18,16 @@ from gongkai.model import TableData
 def _kinds(format_id: str, table_key: str) -> dict[str, tuple[str, str | None]]:
     t = get_format(format_id).table(table_key)
     return {} if t is None else {c.key: (c.kind, c.unit) for c in t.columns}
+
+
+def limit() -> int:
+    """The largest figure any cell of a report may hold (`plausibility.implausible_value`'s `max_value`)."""
+    return int(rule("plausibility.implausible_value").params.get("max_value", 10**9))
+
+
+def plausible(v: int | float) -> bool:
+    """Whether a figure is within any possible count or sum of money (larger ones are misreadings or typos)."""
+    return -limit() <= v <= limit()
 
 
 def _where(data: TableData, row: str, col: str) -> str:
@@ -35,11 +46,16 @@ def _cells(ctx: Context, data: TableData) -> None:
             v = cell.value
             if v is None:
                 continue
+            if not plausible(v):
+                ctx.emit("plausibility.implausible_value", cells=[cell_ref(data.key, row, col, cell)], actual=v,
+                         where=_where(data, row, col), limit=limit())
+                continue
             kind, unit = kinds[col]
             if kind == "money":
                 if unit == "万元" and cell.unit in (None, "万元", "万") and v >= min_wan:
                     ctx.emit("plausibility.money_in_yuan", cells=[cell_ref(data.key, row, col, cell)], actual=v,
-                             expected=v / 10000, where=_where(data, row, col), yuan=v * 10000)
+                             expected=scaled(v, Fraction(1, 10000)), where=_where(data, row, col),
+                             yuan=scaled(v, 10000))
                 continue
             if v.__class__ is int and v >= 0:
                 continue  # the usual cell
@@ -100,7 +116,10 @@ def check_plausibility(ctx: Context) -> None:
             if ind.value is None or (ind.unit and "元" in ind.unit):
                 continue
             where = f"统计表「{ind.label}」"
-            if ind.value < 0:
+            if not plausible(ind.value):
+                ctx.emit("plausibility.implausible_value", cells=[indicator_ref(ind)], actual=ind.value, where=where,
+                         limit=limit())
+            elif ind.value < 0:
                 ctx.emit("plausibility.negative_count", cells=[indicator_ref(ind)], actual=ind.value, where=where)
             elif isinstance(ind.value, float) and not ind.value.is_integer() and ind.unit not in ("%",):
                 ctx.emit("plausibility.fractional_count", cells=[indicator_ref(ind)], actual=ind.value, where=where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from gongkai.check.model import CellRef
-from gongkai.check.registry import Context, cell_ref, provenance_dict, register
+from gongkai.check.registry import Context, cell_ref, close, exact_sum, provenance_dict, register
 from gongkai.formats import get_format, narrative_figures
 from gongkai.normalize import label_key
 
@@ -40,7 +40,7 @@ def check_prose(ctx: Context) -> None:
             if cell is None or cell.value is None:
                 expected = None
                 break
-            expected += cell.value
+            expected = exact_sum((expected, cell.value))
             refs.append(cell_ref(table, row, col, cell))  # type: ignore[arg-type]
         if expected is None and r.legacy is not None and r.legacy.harmonised.get(key) is not None:
             expected = r.legacy.harmonised[key]
@@ -48,7 +48,7 @@ def check_prose(ctx: Context) -> None:
             ind = next((i for i in r.legacy.indicators if i.label in labels), None)
             refs = [CellRef(table="legacy", row=key, raw=ind.raw if ind else None, value=expected,
                             provenance=provenance_dict(ind.provenance) if ind else {})]
-        if expected is None or abs(expected - figure.value) < 1e-6:
+        if expected is None or close(expected, figure.value):
             continue
         text_ref = CellRef(table=None, row=key, raw=figure.text, value=figure.value,
                            provenance=provenance_dict(figure.provenance))

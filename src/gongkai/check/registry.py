@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -13,6 +14,52 @@ from gongkai.formats import FormatDef, IdentityDef, data_text, formats, get_form
 from gongkai.model import Cell, LegacyIndicator, Provenance, Report
 
 CheckFn = Callable[["Context"], None]
+Num = int | float
+
+
+def exact_sum(values: Iterable[Num]) -> Num:
+    """The sum of printed figures, exactly: a count of any size is an int of any size, and adding a float to one
+    beyond a float's range would raise (`OverflowError`). Floats (money, read from decimals) count as printed."""
+    values = list(values)
+    if all(v.__class__ is int for v in values):
+        return sum(values)  # type: ignore[arg-type]  # the usual case: exact already
+    return _plain(sum((_exact(v) for v in values), Fraction(0)))
+
+
+def difference(a: Num, b: Num) -> Num:
+    """a − b, exactly (see `exact_sum`)."""
+    if a.__class__ is int and b.__class__ is int:
+        return a - b  # type: ignore[operator]
+    return _plain(_exact(a) - _exact(b))
+
+
+def close(a: Num, b: Num) -> bool:
+    """Equal up to rounding of decimals, for figures of any size."""
+    if a.__class__ is int and b.__class__ is int:
+        return a == b
+    return abs(_exact(a) - _exact(b)) < _EPSILON
+
+
+def scaled(a: Num, factor: Fraction | int) -> Num:
+    """a × factor, exactly (a count in yuan of a figure in 万元, and back)."""
+    return _plain(_exact(a) * factor)
+
+
+_EPSILON = Fraction(1, 10**6)
+
+
+def _exact(v: Num) -> Fraction:
+    return Fraction(v) if v.__class__ is int else Fraction(repr(v))
+
+
+def _plain(x: Fraction) -> Num:
+    if x.denominator == 1:
+        return int(x)
+    try:
+        return float(x)
+    except OverflowError:  # beyond a float's range: the nearest int says as much
+        return round(x)
+
 _CHECKS: list[tuple[str, CheckFn]] = []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gongkai.check.labels import column_label, row_label
-from gongkai.check.registry import Context, cell_ref, register, rule
+from gongkai.check.registry import Context, cell_ref, close, difference, exact_sum, register, rule
 from gongkai.model import Report
 from gongkai.normalize import fold, squeeze
 
@@ -27,7 +27,7 @@ def _carried(ctx: Context, prev: Report) -> None:
         before = old.cell(prev_row, col)
         if cell is None or before is None or cell.value is None or before.value is None:
             continue
-        if abs(cell.value - before.value) < 1e-6:
+        if close(cell.value, before.value):
             continue
         ctx.emit("years.carried_over", cells=[cell_ref("requests", this_row, col, cell)], expected=before.value,
                  actual=cell.value, column=column_label(cur.format, "requests", col), previous_year=prev.meta.year)
@@ -45,8 +45,8 @@ def _in_force(ctx: Context, prev: Report) -> None:
         now, plus, minus, before = cols.get(stock), cols.get(added), cols.get(removed), old.cell(row, stock)
         if any(x is None or x.value is None for x in (now, plus, minus, before)):
             continue
-        expected = before.value + plus.value - minus.value  # type: ignore[union-attr,operator]
-        if abs(now.value - expected) < 1e-6:  # type: ignore[union-attr,operator]
+        expected = difference(exact_sum((before.value, plus.value)), minus.value)  # type: ignore[union-attr,arg-type]
+        if close(now.value, expected):  # type: ignore[union-attr,arg-type]
             continue
         ctx.emit("years.in_force",
                  cells=[cell_ref("proactive", row, c, x) for c, x in ((stock, now), (added, plus), (removed, minus))],

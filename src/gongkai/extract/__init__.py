@@ -97,7 +97,7 @@ def extract(doc: Document) -> Report:
         reads = read_table(tokens, all_formats, key, tokenised.region_spaced(tokens), prefer, open_end=end >= body_end)
         best.pop(key, None)
         ties.pop(key, None)
-        if reads and reads[0].found:
+        if reads and reads[0].found and (key in regions or _has_labels(reads[0]) or best.keys() - {key}):
             best[key] = reads[0]
             spans[key] = (start, end)
             tied = [r for r in reads if r.score == reads[0].score]
@@ -159,6 +159,7 @@ def extract(doc: Document) -> Report:
         table_formats={k: r.data.format for k, r in best.items()},
         traditional=traditional,
         truncated=_truncated(headings, best, body_end, n),
+        notes=_damage_notes(doc),
     )
     meta = Meta(title=head.title, organ=head.organ, year=head.year, published=head.published, format=fmt)
     return Report(
@@ -174,6 +175,27 @@ def extract(doc: Document) -> Report:
         paragraphs=[p for _, p in paragraphs],
         reading=reading,
     )
+
+
+_MAX_DAMAGE_NOTES = 20
+
+
+def _damage_notes(doc: Document) -> list[str]:
+    """Where decoding replaced invalid bytes (U+FFFD): the text around them is kept, the damage is told."""
+    if doc.source.encoding is None:
+        return []
+    lines = sorted({b.provenance.line for b in doc.blocks if "\ufffd" in b.text and b.provenance.line is not None})
+    if not lines:
+        return []
+    shown = "、".join(str(x) for x in lines[:_MAX_DAMAGE_NOTES]) + ("等" if len(lines) > _MAX_DAMAGE_NOTES else "")
+    return [f"decode_damaged: 第{shown}行有无法解码的字节，已替换为 U+FFFD"]
+
+
+def _has_labels(read: TableRead) -> bool:
+    """Whether a table was read by its labels. Table 4 may be read from values alone, but only where something
+    says it is there (its section's heading, or the table before it): otherwise a date or a price in a file that
+    is no report (`2024年12月31日 价格 12.50元`) would fill its cells."""
+    return read.signature_hits > 0 or read.rows_matched > 0 or read.headers_matched > 0
 
 
 def _table_region(key: str, regions: dict[str, tuple[int, int]], headings: list[Heading],

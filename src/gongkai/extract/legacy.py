@@ -15,13 +15,13 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 from typing import Literal
 
 from gongkai.extract.sections import is_debris
 from gongkai.extract.tokens import Kind, Token, cell_kind, double_spaced
-from gongkai.extract.values import parse_number
+from gongkai.extract.values import MAX_DIGITS, parse_number, plain_number
 from gongkai.formats import TableDef
 from gongkai.model import LegacyIndicator, LegacyTable, Number, Provenance, StrayRow
 from gongkai.normalize import fold, label_key, squeeze
@@ -189,7 +189,7 @@ def _value(text: str) -> tuple[Number | None, str | None]:
         return None, None
     if unit == "万":
         unit = "万元"
-    return (int(number) if number == number.to_integral_value() else float(number)), unit
+    return plain_number(number), unit
 
 
 def read_legacy(tokens: list[Token], table: TableDef) -> tuple[LegacyTable | None, set[int]]:
@@ -341,5 +341,5 @@ def _in_wan(ind: LegacyIndicator) -> Number | None:
     factor = _TO_WAN.get(squeeze(fold(ind.unit)))
     if factor is None or factor == 1:
         return ind.value
-    d = Decimal(str(ind.value)) * factor
-    return int(d) if d == d.to_integral_value() else float(d)
+    with localcontext(prec=2 * MAX_DIGITS):  # exact: the default 28 digits would round a long figure
+        return plain_number(Decimal(str(ind.value)) * factor)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 
+from gongkai.extract.values import MAX_DIGITS, plain_number
 from gongkai.formats import narrative_figures
-from gongkai.model import Figure, Number, Provenance
+from gongkai.model import Figure, Provenance
 
 _SENTENCE = re.compile(r"[^。；;!?！？]+")
 _DIGIT = re.compile(r"\d")
@@ -60,10 +61,6 @@ def _figures() -> tuple[tuple[str, tuple[_Rule, ...], tuple[_Rule, ...]], ...]:
         zeros = tuple(_Rule(fig.key, re.compile(p), None) for p in fig.zero_patterns)
         out.append((fig.key, (*rules, *zeros), zeros))
     return tuple(out)
-
-
-def _number(d: Decimal) -> Number:
-    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _width(text: str) -> int:
@@ -147,7 +144,15 @@ def find_figures(paragraphs: list[tuple[str, Provenance]]) -> dict[str, Figure]:
                 if hit is None:
                     continue
                 m, rule = hit
-                value = Decimal(0) if rule.scale is None else Decimal(m.group("n")) * rule.scale
+                if rule.scale is not None and not m.group("n").isascii():
+                    continue  # another script's digits (৩, ٣) match `\d` but are not the figure printed
+                if rule.scale is not None and len(m.group("n")) > MAX_DIGITS:
+                    continue  # no figure (see `values.MAX_DIGITS`)
+                with localcontext(prec=2 * MAX_DIGITS):
+                    value = Decimal(0) if rule.scale is None else Decimal(m.group("n")) * rule.scale
+                number = plain_number(value)
+                if number is None:
+                    continue  # a decimal no float holds as printed: not read, never rounded
                 prov = provs[bisect_right(offsets, sm.start() + m.start()) - 1]
-                found[key] = Figure(value=_number(value), text=m.group(0), provenance=prov)
+                found[key] = Figure(value=number, text=m.group(0), provenance=prov)
     return found

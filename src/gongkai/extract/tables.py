@@ -35,8 +35,8 @@ class TableRead:
     the cells are made from their tokens when `data` is first used, not while reading.
     """
 
-    __slots__ = ("_data", "_pending", "first_block", "formats", "headers_matched", "last_block", "last_placed", "placed",
-                 "rows_matched", "signature_hits")
+    __slots__ = ("_data", "_pending", "first_block", "formats", "headers_matched", "last_block", "last_placed",
+                 "placed", "rows_matched", "signature_hits")
 
     def __init__(self, data: TableData):
         self._data = data

@@ -14,6 +14,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Literal
 
+from gongkai.extract.values import SPLIT_DIGITS
 from gongkai.model import Provenance
 from gongkai.normalize import fold, squeeze
 from gongkai.read.document import Block, with_col
@@ -42,7 +43,8 @@ class Token:
     glued: bool = False  # a run of figures printed without separators: its cells are split by the identities
 
 
-_NUMBER = r"[+\-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# ASCII digits only: `\d` would take any script's digits (৩, ٣) for figures (full-width ones are folded first).
+_NUMBER = r"[+\-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
 _UNITS = r"(?:万元|万|亿元|元|件|条|个|次|项|人次|人|%)"
 VALUE_RE = re.compile(rf"^{_NUMBER}{_UNITS}?$")
 NONE_RE = re.compile(r"^(?:-+|/|\\|无|空|×)$")
@@ -60,10 +62,20 @@ def cell_kind(text: str) -> Kind:
     """Classify one cell's text."""
     if not text.strip():
         return Kind.BLANK
-    f = squeeze(fold(text))
-    if VALUE_RE.match(f) or NONE_RE.match(f):
-        return Kind.VALUE
+    folded = fold(text)
+    f = squeeze(folded)
+    if NONE_RE.match(f) or (VALUE_RE.match(f) and not SPLIT_DIGITS.search(folded)):
+        return Kind.VALUE  # digits set apart by spaces (`1 0 1`) are not one figure: such a cell is no value
     return Kind.LABEL
+
+
+def _grid_kind(text: str, glued: bool) -> Kind:
+    """A cell's kind; a run of figures cut out of a run-together line (`77 132 470`) is values, split later where
+    its spaces stand (`extract.glued`), never read as one number."""
+    kind = cell_kind(text)
+    if glued and kind is Kind.LABEL and all(cell_kind(p) is Kind.VALUE for p in text.split()):
+        return Kind.VALUE
+    return kind
 
 
 Bars = Literal["markdown", "closing", "open"]
@@ -116,7 +128,7 @@ def block_tokens(block: Block, index: int, bars: Bars = "markdown") -> list[Toke
     text = block.text
     prov = block.provenance
     if block.cell:
-        return [Token(text, cell_kind(text), index, prov)]
+        return [Token(text, _grid_kind(text, block.glued), index, prov, glued=block.glued)]
     if text == "":
         return [Token(text, Kind.SEP, index, prov)]
     stripped = text.strip()
@@ -285,7 +297,7 @@ class Tokens:
                 return []
             block = Block(text, block.provenance)
         if block.cell:  # a grid cell, empty or not, is always one cell
-            return [Token(text, cell_kind(text), i, block.provenance, glued=block.glued)]
+            return [Token(text, _grid_kind(text, block.glued), i, block.provenance, glued=block.glued)]
         if not text:
             return [Token(text, Kind.SEP, i, block.provenance)]
         kind = _line_kind(text)

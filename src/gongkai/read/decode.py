@@ -1,4 +1,7 @@
-"""Bytes → str for text and HTML, in whatever encoding Chinese government sites use."""
+"""Bytes → str for text and HTML, in whatever encoding Chinese government sites use.
+
+UTF-8 with a few invalid bytes stays UTF-8: the invalid bytes become U+FFFD (flagged by the checks), every
+other character and figure is kept exactly."""
 
 from __future__ import annotations
 
@@ -30,6 +33,24 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in sample or len(_CONTROL.findall(sample)) > max(8, len(sample) // 50)
 
 
+# UTF-8 text damaged in a few places (a byte dropped or flipped in transfer): at least this many of its
+# three-byte characters (Chinese) per invalid sequence. Text in another encoding read as UTF-8 has an invalid
+# sequence every few characters, and its few valid ones are chance.
+_WIDE_PER_DAMAGE = 50
+_WIDE = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}")
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few invalid bytes, each invalid sequence replaced by U+FFFD (the reader's checks flag
+    the lines as `integrity.decode_damaged`): better than reading the whole text in another encoding, which
+    loses every Chinese character. None when the bytes are not (mostly) UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    damage = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")  # U+FFFD printed in the source is no damage
+    if damage <= 0 or len(_WIDE.findall(data)) < _WIDE_PER_DAMAGE * damage:
+        return None
+    return text
+
+
 def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
     """Decode `data`, returning (text, encoding). Raises ReadError for empty or binary input."""
     if not data.strip():
@@ -44,6 +65,9 @@ def decode(data: bytes, *, html: bool = False) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged, "utf-8"
     candidates: list[str] = []
     if html:
         m = _META_CHARSET.search(data[:4096])
