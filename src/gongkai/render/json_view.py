@@ -135,6 +135,7 @@ def report_json(report: Report) -> dict[str, Any]:
             "traditional": report.reading.traditional,
             "truncated": report.reading.truncated,
             "strays": strays,
+            "notes": list(report.reading.notes),
         },
     }
 

@@ -106,6 +106,7 @@ class ReadingOut(_Strict):
     traditional: bool
     truncated: bool
     strays: list[StrayOut]
+    notes: list[str] = []  # what the reader noticed about the text itself (`decode_damaged: 第N行…`)
 
 
 class ErrorOut(_Strict):

@@ -43,7 +43,12 @@ INDICATOR_KEYS = tuple(i.key for i in INDICATORS)
 
 def _get(cells: Cells, key: str) -> float | None:
     v = cells.get(key)
-    return None if v is None else float(v)
+    if v is None:
+        return None
+    try:
+        return float(v)
+    except OverflowError:  # a count beyond any float (kept as printed in the report): no rate from it
+        return None
 
 
 @cache
