@@ -52,3 +52,19 @@ def _cells(report) -> dict:
 def test_other_encodings_are_still_recognised() -> None:
     assert decode((LAYOUTS / "gbk.txt").read_bytes())[1] == "gb18030"
     assert decode("主动公开政府信息情况".encode("gb18030") * 50)[1] == "gb18030"
+
+
+def test_the_damage_is_in_parse_json(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = seed_path("003").read_bytes()
+    at = clean.find("主动公开".encode()) + 3
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(clean[:at] + b"\xff" + clean[at:])
+    out = subprocess.run([str(Path(sys.executable).parent / "gongkai"), "parse", "--json", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    notes = json.loads(out.stdout)["reading"]["notes"]
+    assert len(notes) == 1 and notes[0].startswith("decode_damaged") and str(clean[:at].count(b"\n") + 1) in notes[0]
