@@ -55,7 +55,7 @@ def test_command_help_keeps_its_chinese_text_and_the_jobs_option():
 def test_parse_of_one_file_loads_no_store():
     out, mods = loaded("parse", "--json", str(seed_path("004")), names=(*STORE_AND_FRIENDS, "concurrent.futures"))
     assert out.returncode == 0, out.stderr
-    assert mods == set()  # one input: no worker processes either
+    assert mods == set()  # one input: one bounded worker, no concurrent.futures
 
 
 def test_the_extract_package_is_not_shadowed_by_its_function():

@@ -9,9 +9,22 @@ from typing import TYPE_CHECKING, Annotated, NamedTuple
 
 import typer
 
+from gongkai.bounded import Failed, Refused, display_path, expand
 from gongkai.cli import app
-from gongkai.cli.inputs import expand
-from gongkai.cli.jobs import INTERNAL_ERROR, JobsOption, in_order, internal_error_message
+from gongkai.cli.jobs import (
+    DEFAULT_MEMORY_TEXT,
+    DEFAULT_SIZE_TEXT,
+    DEFAULT_TIMEOUT,
+    INTERNAL_ERROR,
+    JobsOption,
+    MaxMemoryOption,
+    MaxSizeOption,
+    TimeoutOption,
+    in_order,
+    internal_error_message,
+    limits_from,
+    refuse_special,
+)
 
 if TYPE_CHECKING:
     from gongkai.check.model import Finding
@@ -51,6 +64,7 @@ class Checked(NamedTuple):
     out: str
     err: str
     tally: tuple[int | None, str | None, list[str]] | None
+    fault: Exception | None = None  # a fault of the store (not of this input): raised by the command
 
 
 class _Coded(NamedTuple):
@@ -69,7 +83,17 @@ def _setup(options: _Options) -> None:
     import gongkai.check
     import gongkai.extract
     import gongkai.read
-    import gongkai.render.json_view  # noqa: F401
+    import gongkai.render.json_view
+    if options.previous is None and not options.summary:
+        # Each report looks up its previous year in the store: load that machinery (SQLAlchemy, the divisions
+        # behind organ resolution) once here, where forked workers inherit it, not in every worker's first file.
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            import gongkai.store.previous  # noqa: F401
+            from gongkai.ingest.resolve import resolve
+
+            resolve("北京市人民政府")
 
 
 def _previous_from_store(report: Report, db: str | None) -> Report | None:
@@ -107,9 +131,16 @@ def check_one(path: str) -> Checked:
 
     opts = _OPTIONS
     assert opts is not None, "_setup first"
+    shown = display_path(path)
     try:
+        refuse_special(path)
         report = parse_path(path)
-        prev = opts.previous if opts.previous is not None or opts.summary else _previous_from_store(report, opts.db)
+        try:
+            prev = opts.previous if opts.previous is not None or opts.summary else _previous_from_store(report, opts.db)
+        except Exception as exc:
+            if type(exc).__module__.startswith("gongkai.store"):  # StoreError: it stops the command, in the parent
+                return Checked(EXIT_UNREADABLE, "", "", None, fault=exc)
+            raise
         findings = check(report, prev)
         # An input that is not an annual report fails whatever --fail-on says, as in `gongkai parse`.
         failed = any(SEVERITY_ORDER[f.severity] <= opts.limit or f.code == NOT_A_REPORT for f in findings)
@@ -117,17 +148,32 @@ def check_one(path: str) -> Checked:
         if opts.summary:
             return Checked(code, "", "", (report.meta.year, report.meta.format, [f.code for f in findings]))
         if opts.as_json:
-            return Checked(code, "".join(dumps(f.to_json(path)) + "\n" for f in findings), "", None)
-        return Checked(code, _text(path, report, findings) + "\n", "", None)
-    except ReadError as exc:
-        error, message, text = exc.code, exc.message, f"无法读取：{exc.message}"
+            return Checked(code, "".join(dumps(f.to_json(shown)) + "\n" for f in findings), "", None)
+        return Checked(code, _text(shown, report, findings) + "\n", "", None)
+    except (ReadError, Refused) as exc:
+        return _unreadable(path, exc.code, exc.message, f"无法读取：{exc.message}")
+    except MemoryError:
+        raise  # over the memory limit: the worker reports it and is replaced
     except Exception as exc:  # a bug on one file must not stop the others
-        error = INTERNAL_ERROR
-        message = text = internal_error_message(exc)
+        message = internal_error_message(exc)
+        return _unreadable(path, INTERNAL_ERROR, message, message)
+
+
+def _unreadable(path: str, error: str, message: str, text: str) -> Checked:
+    """An input that could not be checked: its error line (JSON) and its lines on stderr."""
+    from gongkai.render.json_view import dumps
+
+    opts = _OPTIONS
+    shown = display_path(path)
     line = ""
-    if opts.as_json and not opts.summary:
-        line = dumps({"source": path, "error": {"code": error, "message": message}}) + "\n"
-    return Checked(EXIT_UNREADABLE, line, f"== {path}\n  {text}（{error}）\n", None)
+    if opts is not None and opts.as_json and not opts.summary:
+        line = dumps({"source": shown, "error": {"code": error, "message": message}}) + "\n"
+    return Checked(EXIT_UNREADABLE, line, f"== {shown}\n  {text}（{error}）\n", None)
+
+
+def check_failed(path: str, why: Failed) -> Checked:
+    """An input the workers gave up on (time or memory limit, a crash)."""
+    return _unreadable(path, why.code, why.message, why.message)
 
 
 @app.command("check")
@@ -140,20 +186,27 @@ def check_command(
     db: Annotated[str | None, typer.Option("--db", help="库的位置（未给出 --previous 时从库中查找上一年度报告）；"
                                                        "默认 GONGKAI_DB 或内置 SQLite 文件")] = None,
     jobs: JobsOption = None,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    max_memory: MaxMemoryOption = DEFAULT_MEMORY_TEXT,
+    max_size: MaxSizeOption = DEFAULT_SIZE_TEXT,
 ) -> None:
     """按规则目录核查年度报告，输出问题（中文说明、规则代码、原文行号）。
 
-    多个输入由多个进程并行处理，结果按输入顺序输出。
-    退出码：0 无达到 --fail-on 程度的问题；1 有，或有输入不像年度报告；2 有输入无法读取（或处理时出错）。
+    多个输入由多个进程并行处理，结果按输入顺序输出；每个文件有处理时限、内存与大小上限（见 docs/limits.md）。
+    退出码：0 无达到 --fail-on 程度的问题；1 有，或有输入不像年度报告；
+    2 有输入无法读取、超过限制或处理时出错（其余输入照常处理）。
     """
     from gongkai import parse_path
+    from gongkai.bounded import check_regular
     from gongkai.read import ReadError
 
+    limits = limits_from(timeout, max_memory, max_size)
     prev_report: Report | None = None
     if previous is not None:
         try:
+            check_regular(previous, limits.max_size)
             prev_report = parse_path(previous)
-        except ReadError as exc:
+        except (ReadError, Refused) as exc:
             print(f"无法读取上一年度报告 {previous}：{exc.message}（{exc.code}）", file=sys.stderr)
             raise typer.Exit(EXIT_UNREADABLE) from None
     options = _Options(as_json, summary, SEVERITY_ORDER.get(fail_on.value, -1), db, prev_report)
@@ -164,7 +217,21 @@ def check_command(
 
         agg = Summary()
     out, err = sys.stdout, sys.stderr
-    for result in in_order(check_one, list(expand(paths)), jobs, _setup, (options,)):
+    problems: list[tuple[str, str, str]] = []
+    inputs = list(expand(paths, problems))
+    if problems:
+        _setup(options)
+    for where, error, message in problems:
+        code = EXIT_UNREADABLE
+        result = _unreadable(where, error, message, message)
+        out.write(result.out if not summary else "")
+        err.write(result.err)
+        if agg is not None:
+            agg.unreadable += 1
+    for result in in_order(check_one, inputs, jobs, _setup, (options,), limits=limits, failed=check_failed):
+        if result.fault is not None:
+            out.flush()
+            raise result.fault  # one line and the fault's exit code (gongkai.cli), after the files before it
         code = max(code, result.code)  # unreadable (2) outranks failed (1)
         out.write(result.out)
         err.write(result.err)

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gongkai.cli import app
-from gongkai.cli.inputs import expand
+from gongkai.cli.jobs import (
+    DEFAULT_MEMORY_TEXT,
+    DEFAULT_SIZE_TEXT,
+    DEFAULT_TIMEOUT,
+    MaxMemoryOption,
+    MaxSizeOption,
+    TimeoutOption,
+    limits_from,
+)
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
 
 if TYPE_CHECKING:
@@ -41,7 +49,7 @@ def findings_text(store: Store, shas: list[str]) -> str:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="文件、目录、通配符或 @列表文件")],
+    paths: Annotated[list[str] | None, typer.Argument(help="文件、目录、通配符或 @列表文件")] = None,
     db: DbOption = None,
     organs: OrgansOption = None,
     workers: Annotated[int | None, typer.Option("--workers", "-j", help=WORKERS_HELP)] = None,
@@ -49,17 +57,38 @@ def ingest(
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="显示进度条")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
     show_findings: Annotated[bool, typer.Option("--findings", help="汇总后列出这些文件在库中的核查结果")] = False,
+    retry_failed: Annotated[bool, typer.Option("--retry-failed", help="重试此前失败且至今未入库的文件")] = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    max_memory: MaxMemoryOption = DEFAULT_MEMORY_TEXT,
+    max_size: MaxSizeOption = DEFAULT_SIZE_TEXT,
 ) -> None:
     """读取、提取、核查并入库年度报告；原件按 SHA-256 存档，重复内容只存一次。
 
-    退出码：0 全部入库或重复；1 有文件失败（原因见汇总）；3 无法打开数据库。
+    每个文件在处理进程中读取，有处理时限、内存与大小上限（见 docs/limits.md）；超过限制或使处理进程
+    异常退出的文件记为失败（附原因），其余文件照常入库。
+    退出码：0 全部入库或重复；1 有文件失败（原因见汇总，可用 --retry-failed 重试）；2 参数有误；
+    3–7 数据库故障（见 docs/store.md）。
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from gongkai.bounded import expand
     from gongkai.ingest import ingest as run_ingest
 
+    limits = limits_from(timeout, max_memory, max_size)
+    if not paths and not retry_failed:
+        raise typer.BadParameter("请给出要入库的文件或目录，或使用 --retry-failed", param_hint="PATHS")
     store = store_or_exit(db)
+    inputs = list(paths or [])
+    if retry_failed:
+        from gongkai.ingest.failures import paths_to_retry
+
+        inputs += paths_to_retry(store)
+        if not inputs:
+            print("没有需要重试的失败文件。", file=sys.stderr)
+            raise typer.Exit(0)
+    problems: list[tuple[str, str, str]] = []
+    files = list(expand(inputs, problems))
     console = Console(stderr=True)
     show = progress and console.is_terminal
     bar = Progress(TextColumn("入库"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
@@ -73,8 +102,8 @@ def ingest(
         def advance(n: int) -> None:
             bar.advance(task, n)
 
-        summary = run_ingest(store, expand(paths), workers=workers, overrides=organs, batch_size=batch,
-                             on_total=on_total, advance=advance)
+        summary = run_ingest(store, files, workers=workers, overrides=organs, batch_size=batch,
+                             on_total=on_total, advance=advance, limits=limits, problems=problems)
     if as_json:
         print(json.dumps(summary.to_json(), ensure_ascii=False))
     else:

@@ -1,20 +1,32 @@
 """The per-file work of `parse` and `check` in worker processes, results in input order as they come.
 
 The workers do all of a file's work, down to the finished output text, so the parent only writes
-lines. `-j 1` (and a single input) runs in this process, without a pool: nothing to start.
+lines. Every file, with `-j 1` and a single input too, is read in a worker under the limits of
+`gongkai.bounded` (time, memory, size; `--timeout`, `--max-memory`, `--max-size`): a file that runs
+over them, or kills its worker, gets an error line of its own and the others go on. See docs/limits.md.
 """
 
 from __future__ import annotations
 
 import gc
 import os
-import signal
-import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
+
+from gongkai.bounded import (
+    DEFAULT_TIMEOUT,
+    Failed,
+    Limits,
+    Refused,
+    Supervisor,
+    check_regular,
+    display_path,
+    parse_size,
+)
+from gongkai.bounded import in_order as _ordered
 
 T = TypeVar("T")
 
@@ -22,8 +34,25 @@ JobsOption = Annotated[
     int | None,
     typer.Option("--jobs", "-j", min=1, help="并行处理的进程数（默认 CPU 核数；1 = 在本进程中逐个处理）"),
 ]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", envvar="GONGKAI_TIMEOUT", min=0, show_envvar=True,
+                 help="每个文件的处理时限（秒；0 = 不限；PDF、图片、Word 97 文件按大小放宽，最多 8 倍）"),
+]
+MaxMemoryOption = Annotated[
+    str,
+    typer.Option("--max-memory", envvar="GONGKAI_MAX_MEMORY", show_envvar=True,
+                 help="处理每个文件可用的内存（如 2G、512M；0 = 不限；PDF、图片等为 2 倍）"),
+]
+MaxSizeOption = Annotated[
+    str,
+    typer.Option("--max-size", envvar="GONGKAI_MAX_SIZE", show_envvar=True,
+                 help="读取文件的大小上限（如 200M；0 = 不限；更大的文件不读取）"),
+]
+DEFAULT_MEMORY_TEXT, DEFAULT_SIZE_TEXT = "2G", "200M"
 INTERNAL_ERROR = "internal_error"
 EXIT_BROKEN = 2
+LIMITS = Limits()  # of this command; set before workers start (they inherit it)
 _MAX_CHUNK = 32  # files per task: few round trips, and results still flow while later chunks are read
 
 
@@ -49,33 +78,52 @@ def internal_error_message(exc: BaseException) -> str:
     return f"程序内部错误，未能处理此文件：{type(exc).__name__}: {exc}{where}"
 
 
-def _start_worker(setup: Callable[..., None] | None, args: tuple[Any, ...]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent, which stops the pool
+def limits_from(timeout: float, max_memory: str, max_size: str) -> Limits:
+    """The command's limits from its options (a size that cannot be read is a usage error, exit 2)."""
+    try:
+        return Limits(timeout=timeout, memory=parse_size(max_memory), max_size=parse_size(max_size))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def refuse_special(path: str) -> None:
+    """Raise `Refused` for what must not be read: not a regular file (FIFO, device), over the size limit."""
+    check_regular(path, LIMITS.max_size)
+
+
+def _describe(path: str) -> tuple[str | None, int, bytes]:
+    """Name, size and first bytes of an input (for its time and memory limits); nothing is refused here."""
+    try:
+        size, head = check_regular(path, 0)
+    except Refused:
+        return path, 0, b""
+    return path, size, head
+
+
+def _setup_with(limits: Limits, setup: Callable[..., None] | None, *args: Any) -> None:
+    global LIMITS
+    LIMITS = limits
     if setup is not None:
         setup(*args)
+    gc.freeze()  # what setup imports is long-lived: out of the collector's sight, shared with forked workers
 
 
 def in_order(work: Callable[[str], T], items: Sequence[str], jobs: int | None,
-             setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = ()) -> Iterator[T]:
-    """`work` over `items` in `jobs` processes, yielding each result in input order as soon as it and
-    those before it are done. `setup(*setup_args)` runs first in this process and in every worker
-    (it imports what `work` needs, so forked workers inherit it, and sets the command's options)."""
-    if setup is not None:
-        setup(*setup_args)
-    gc.freeze()  # what setup imported is long-lived: out of the collector's sight, shared with forked workers
-    jobs = min(default_jobs() if jobs is None else jobs, len(items))
-    if jobs <= 1:
-        yield from map(work, items)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    chunksize = max(1, min(_MAX_CHUNK, len(items) // (jobs * 16)))
-    pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(setup, setup_args))
-    try:
-        yield from pool.map(work, items, chunksize=chunksize)
-    except BrokenProcessPool:
-        print("处理进程意外退出（worker_crashed），其余输入未处理。可用 -j 1 找出出错的文件。", file=sys.stderr)
-        raise typer.Exit(EXIT_BROKEN) from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+             setup: Callable[..., None] | None = None, setup_args: tuple[Any, ...] = (), *,
+             limits: Limits | None = None, failed: Callable[[str, Failed], T] | None = None) -> Iterator[T]:
+    """`work` over `items` in `jobs` worker processes under `limits`, yielding each result in input order
+    as soon as it and those before it are done. `setup(*setup_args)` runs first in this process (it
+    imports what `work` needs, so forked workers inherit it, and sets the command's options). A file
+    the workers gave up on (time, memory, a crash) gives `failed(path, why)`."""
+    limits = limits or Limits(timeout=DEFAULT_TIMEOUT)
+    jobs = max(1, min(default_jobs() if jobs is None else jobs, len(items)))
+    sup: Supervisor[str, T] = Supervisor(work, workers=jobs, limits=limits, describe=_describe, setup=_setup_with,
+                                         setup_args=(limits, setup, *setup_args),
+                                         chunk_files=max(1, min(_MAX_CHUNK, len(items) // (jobs * 16))))
+    for index, result in _ordered(sup.run(items)):
+        if isinstance(result, Failed):
+            if failed is None:
+                raise RuntimeError(f"{display_path(items[index])}: {result.message}")
+            yield failed(items[index], result)
+        else:
+            yield result

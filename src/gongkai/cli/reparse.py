@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gongkai.cli import app
+from gongkai.cli.jobs import DEFAULT_MEMORY_TEXT, DEFAULT_TIMEOUT, MaxMemoryOption, TimeoutOption, limits_from
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
 
 
@@ -18,12 +19,15 @@ def reparse(
     outdated: Annotated[bool, typer.Option("--outdated", help="只处理由旧版本提取器提取的报告")] = False,
     workers: Annotated[int | None, typer.Option("--workers", "-j", help=WORKERS_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    max_memory: MaxMemoryOption = DEFAULT_MEMORY_TEXT,
 ) -> None:
     """用当前的提取器重新提取库中存档的全部原件（不再读取原始文件），更新报告、单元格与核查结果。"""
     from gongkai.ingest.reparse import reparse as run_reparse
 
-    store = store_or_exit(db)
+    limits = limits_from(timeout, max_memory, "0")
+    store = store_or_exit(db, create=False)
     with store:
-        summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated)
+        summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated, limits=limits)
     print(json.dumps(summary.to_json(), ensure_ascii=False) if as_json else summary.text())
     raise typer.Exit(1 if summary.failed else 0)

@@ -4,25 +4,25 @@ this process).
 Each file is stored in a batch transaction together with its original, cells, findings and log entry,
 so a killed process leaves only whole reports, and the next run skips every file whose content
 (SHA-256) is already stored: this process reads and hashes every file, and hands only new content to
-the workers. A failing file is logged and never stops the batch. What comes back from a worker is
+the workers. A failing file is logged and never stops the batch: each file is read in a worker under
+a time and a memory limit (`gongkai.bounded`), only regular files up to a size limit are read, and a
+file that hangs, balloons or kills its worker is failed with its reason. What comes back from a worker is
 plain rows (`Prepared`), never the report objects, so little is pickled between processes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import queue
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongkai.bounded import MEMORY, Failed, Limits, Refused, Supervisor, display_path, read_regular
 from gongkai.ingest.prepare import extractor_version, prepare, warm_up
 from gongkai.ingest.resolve import set_overrides
 from gongkai.store import Prepared, Store
@@ -68,9 +68,8 @@ class Summary:
             for f in self.failed:
                 by_reason[f.reason] = by_reason.get(f.reason, 0) + 1
             lines += [f"  {reason}：{n} 个" for reason, n in sorted(by_reason.items(), key=lambda kv: -kv[1])]
-            lines += [f"  - {f.path}：{f.message}（{f.reason}）" for f in self.failed[:50]]
-            if len(self.failed) > 50:
-                lines.append(f"  …… 另有 {len(self.failed) - 50} 个失败文件，见 ingest_log 表")
+            lines += [f"  - {f.path}：{f.message}（{f.reason}）" for f in self.failed]
+            lines.append("可用 gongkai ingest --retry-failed 重试失败的文件。")
         return "\n".join(lines)
 
 
@@ -81,8 +80,22 @@ def _init_worker(overrides: str | None) -> None:
     extractor_version()
 
 
+def _setup(overrides: str | None) -> None:
+    """Run in this process before workers fork (they inherit it), else in each worker."""
+    set_overrides(overrides)
+    warm_up()
+
+
 def _work(chunk: list[tuple[str | None, bytes]]) -> list[Prepared]:
     return [prepare(data, path) for path, data in chunk]
+
+
+def _work_one(item: tuple[str | None, bytes]) -> Prepared:
+    return prepare(item[1], item[0])
+
+
+def _describe(item: tuple[str | None, bytes]) -> tuple[str | None, int, bytes]:
+    return item[0], len(item[1]), item[1][:8]
 
 
 # --- parent side --------------------------------------------------------------------------------
@@ -90,14 +103,13 @@ def _work(chunk: list[tuple[str | None, bytes]]) -> list[Prepared]:
 Progress = Callable[[int], None]
 
 
-def _read_files(paths: Iterable[str]) -> Iterator[tuple[str, bytes | None, str | None]]:
+def _read_files(paths: Iterable[str], max_size: int) -> Iterator[tuple[str, bytes | None, Refused | None]]:
+    """(path, bytes, None) of each regular file within the size limit, else (path, None, why)."""
     for path in paths:
         try:
-            with open(path, "rb") as fh:
-                yield path, fh.read(), None
-        except OSError as exc:
-            yield path, None, f"无法读取文件：{exc.strerror or exc}"
-
+            yield path, read_regular(path, max_size), None
+        except Refused as exc:
+            yield path, None, exc
 
 class _Writer:
     """Buffers prepared reports and log entries; a thread of its own writes them in batches.
@@ -199,8 +211,13 @@ class _Writer:
 
 def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, overrides: str | None = None,
            batch_size: int = 100, chunk_size: int = 8, on_total: Callable[[int], None] | None = None,
-           advance: Progress | None = None) -> Summary:
-    """Ingest files into `store`. `workers=0` runs everything in this process."""
+           advance: Progress | None = None, limits: Limits | None = None,
+           problems: Iterable[tuple[str, str, str]] = ()) -> Summary:
+    """Ingest files into `store` under `limits` (see `gongkai.bounded`). `workers=0` runs everything in
+    this process: only the file checks (regular file, size) apply then, not the time and memory limits.
+    `problems`: (path, code, message) found while listing the inputs (a directory that cannot be read),
+    recorded as failures."""
+    limits = limits or Limits()
     files = list(paths)
     if on_total is not None:
         on_total(len(files))
@@ -209,29 +226,36 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ov
     writer = _Writer(store, summary, batch_size, advance or (lambda n: None))
     known = store.known_shas()
     workers = (os.cpu_count() or 1) if workers is None else workers
+    shas: dict[str, str] = {}  # shown path → SHA-256 of files handed to the workers, until they come back
 
     def accepted() -> Iterator[tuple[str, bytes]]:
-        """Files to process: unreadable and already-stored ones are settled here."""
-        for path, data, error in _read_files(files):
+        """Files to process, by the path shown and stored: refused and already-stored ones are settled here."""
+        for path, data, refused in _read_files(files, limits.max_size):
+            shown = display_path(path)
             if data is None:
-                writer.fail(path, "unreadable", error or "")
+                assert refused is not None
+                writer.fail(shown, refused.code, refused.message)
                 continue
             sha = hashlib.sha256(data).hexdigest()
             if sha in known:
-                writer.duplicate(path, sha)
+                writer.duplicate(shown, sha)
                 continue
             known.add(sha)
-            yield path, data
+            shas[shown] = sha
+            yield shown, data
 
     try:
+        for where, code, message in problems:
+            writer.fail(display_path(where), code, message)
         if workers <= 0:
             set_overrides(overrides)
             for path, data in accepted():
-                writer.add(prepare(data, path), data)
+                try:
+                    writer.add(prepare(data, path), data)
+                except MemoryError:
+                    writer.fail(path, MEMORY, "处理时内存不足，已跳过", shas.get(path))
         else:
-            if multiprocessing.get_start_method() == "fork":
-                warm_up()  # once here rather than in every worker
-            _run_pool(accepted(), writer, workers, overrides, chunk_size)
+            _run_bounded(accepted(), writer, workers, overrides, chunk_size, limits, shas)
     except BaseException:
         writer.stop()  # what was handed to it is written whole; the rest is not
         raise
@@ -240,73 +264,24 @@ def ingest(store: Store, paths: Iterable[str], *, workers: int | None = None, ov
     return summary
 
 
-def _chunks(items: Iterator[tuple[str, bytes]], size: int) -> Iterator[list[tuple[str, bytes]]]:
-    chunk: list[tuple[str, bytes]] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _run_bounded(items: Iterator[tuple[str, bytes]], writer: _Writer, workers: int, overrides: str | None,
+                 chunk_size: int, limits: Limits, shas: dict[str, str]) -> None:
+    """Hand the files to bounded workers (`gongkai.bounded.Supervisor`): a file that runs over its
+    time or memory, or takes its worker down twice, is failed with its reason; the others go on."""
+    inflight: dict[int, tuple[str, bytes]] = {}
 
+    def tracked() -> Iterator[tuple[str, bytes]]:
+        for n, item in enumerate(items):
+            inflight[n] = item
+            yield item
 
-def _run_pool(items: Iterator[tuple[str, bytes]], writer: _Writer, workers: int, overrides: str | None,
-              chunk_size: int) -> None:
-    """Feed chunks to worker processes, a bounded number in flight. A worker that dies (a reader
-    crashing the interpreter) breaks the pool: it is replaced and the chunks it took down are retried
-    one file at a time, then alone; a file that takes down a pool on its own is failed with
-    `worker_crashed`."""
-    chunks = _chunks(items, chunk_size)
-    retry: list[tuple[list[tuple[str, bytes]], int]] = []  # (single-file chunk, crashes seen)
-    limit = workers * 16
-    exhausted = False
-    while not exhausted or retry:
-        broken: list[tuple[list[tuple[str, bytes]], int]] = []
-        inflight: dict[Future[list[Prepared]], tuple[list[tuple[str, bytes]], int]] = {}
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(overrides,))
-        try:
-            while True:
-                while len(inflight) < limit and not broken:
-                    if any(c >= 1 for _, c in inflight.values()):
-                        break  # a suspect that crashed a pool before runs alone, so a crash is its own
-                    if retry:
-                        if retry[-1][1] >= 1 and inflight:
-                            break
-                        chunk, crashes = retry.pop()
-                    else:
-                        chunk, crashes = next(chunks, None), 0
-                        if chunk is None:
-                            exhausted = True
-                            break
-                    try:
-                        inflight[pool.submit(_work, chunk)] = (chunk, crashes)
-                    except BrokenProcessPool:
-                        broken.append((chunk, crashes))
-                if not inflight:
-                    break
-                done, _ = wait(inflight, timeout=1.0, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    chunk, crashes = inflight.pop(fut)
-                    try:
-                        results = fut.result()
-                    except BrokenProcessPool:
-                        broken.append((chunk, crashes))
-                        continue
-                    except Exception as exc:  # an error pickling a result, etc.
-                        for path, _data in chunk:
-                            writer.fail(path, "worker_failed", f"处理进程出错：{type(exc).__name__}: {exc}")
-                        continue
-                    for (_path, data), p in zip(chunk, results, strict=True):
-                        writer.add(p, data)
-                if not done:
-                    writer.maybe_flush()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        for chunk, crashes in broken:
-            if len(chunk) > 1:
-                retry += [([item], 0) for item in chunk]
-            elif crashes >= 1:
-                writer.fail(chunk[0][0], "worker_crashed", "处理该文件时处理进程异常退出（两次），已跳过")
-            else:
-                retry.append((chunk, crashes + 1))
+    sup: Supervisor[tuple[str, bytes], Prepared] = Supervisor(
+        _work_one, workers=workers, limits=limits, describe=_describe, setup=_setup, setup_args=(overrides,),
+        chunk_files=chunk_size)
+    for index, result in sup.run(tracked(), idle=writer.maybe_flush):
+        path, data = inflight.pop(index)
+        sha = shas.pop(path, None)
+        if isinstance(result, Failed):
+            writer.fail(path, result.code, result.message, sha)
+        else:
+            writer.add(result, data)

@@ -68,7 +68,13 @@ _PROV_MEMO: dict[int, tuple[Provenance, str | None]] = {}
 
 
 def _num(v: Any) -> float | None:
-    return None if v is None else float(v)
+    """A cell's value as the store keeps it; a count beyond any float is kept only as printed (`raw`)."""
+    if v is None:
+        return None
+    try:
+        return float(v)
+    except OverflowError:
+        return None
 
 
 def report_cells(report: Report) -> list[CellRow]:
@@ -146,17 +152,22 @@ def prepare_report(report: Report, path: str | None) -> Prepared:
 
 
 def prepare(data: bytes, path: str | None) -> Prepared:
-    """Read → extract → check → resolve one file. Never raises: a failure comes back as `ok=False`."""
+    """Read → extract → check → resolve one file. Never raises but MemoryError: a failure comes back as
+    `ok=False`."""
     try:
         report = parse_bytes(data, path)
     except ReadError as exc:
         return _failed(data, path, None, exc.code, exc.message)
+    except MemoryError:
+        raise  # over the worker's memory limit: the worker reports it, and is replaced
     except Exception as exc:  # a bug in a reader must not stop the batch
         return _failed(data, path, None, "internal_error", f"内部错误：{type(exc).__name__}: {exc}")
     if not is_report(report):
         return _failed(data, path, report.source.media_type, "not_a_report", "未识别为政府信息公开工作年度报告")
     try:
         return prepare_report(report, path)
+    except MemoryError:
+        raise
     except Exception as exc:
         return _failed(data, path, report.source.media_type, "internal_error",
                        f"内部错误（核查或入库准备）：{type(exc).__name__}: {exc}")

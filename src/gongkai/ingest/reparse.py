@@ -11,13 +11,13 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
-from gongkai.ingest import Failure, _init_worker, _work
+from gongkai.bounded import Failed, Limits, Supervisor
+from gongkai.ingest import Failure, _describe, _setup, _work_one
 from gongkai.ingest.prepare import extractor_version, prepare
 from gongkai.ingest.resolve import set_overrides
-from gongkai.store import Store
+from gongkai.store import Prepared, Store
 
 
 @dataclass
@@ -43,43 +43,53 @@ class ReparseSummary:
                 "seconds": round(self.seconds, 3)}
 
 
+def _bounded(items: list[tuple[str | None, bytes, str]], workers: int, overrides: str | None,
+             limits: Limits) -> list[Prepared]:
+    """Prepare a batch in bounded workers; a file over its limits, or that kills its worker, comes back failed."""
+    sup: Supervisor[tuple[str | None, bytes], Prepared] = Supervisor(
+        _work_one, workers=workers, limits=limits, describe=_describe, setup=_setup, setup_args=(overrides,),
+        chunk_files=max(1, len(items) // (workers * 4)))
+    out: list[Prepared | None] = [None] * len(items)
+    for index, result in sup.run([(path, data) for path, data, _sha in items]):
+        if isinstance(result, Failed):
+            path, data, sha = items[index]
+            result = Prepared(sha, path, len(data), "application/octet-stream", ok=False, reason=result.code,
+                              message=result.message)
+        out[index] = result
+    return [p for p in out if p is not None]
+
+
 def reparse(store: Store, *, workers: int | None = None, overrides: str | None = None, outdated_only: bool = False,
-            batch_size: int = 100, advance: Callable[[int], None] | None = None) -> ReparseSummary:
+            batch_size: int = 100, advance: Callable[[int], None] | None = None,
+            limits: Limits | None = None) -> ReparseSummary:
     version = extractor_version()
     summary = ReparseSummary(uuid.uuid4().hex[:12], version)
     started = time.monotonic()
     workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(overrides,)) if workers > 0 else None
-    if pool is None:
+    limits = limits or Limits()
+    if workers <= 0:
         set_overrides(overrides)
-    try:
-        for batch in store.iter_originals(batch_size, only_outdated=version if outdated_only else None):
-            items = [(path, data) for _sha, path, data in batch]
-            if pool is None:
-                results = [prepare(data, path) for path, data in items]
-            else:
-                size = max(1, len(items) // (workers * 4))
-                chunks = [items[i:i + size] for i in range(0, len(items), size)]
-                results = [p for chunk in pool.map(_work, chunks) for p in chunk]
-            log = []
-            with store.writing() as conn:
-                for p in results:
-                    summary.seen += 1
-                    if not p.ok:
-                        summary.failed.append(Failure(p.path, p.reason or "failed", p.message or ""))
-                        log.append({"path": p.path, "sha256": p.sha256, "status": "failed", "reason": p.reason,
-                                    "message": p.message})
-                        continue
-                    report_id, moved = store.replace_extraction(conn, p)
-                    if report_id is not None:
-                        summary.updated += 1
-                        summary.moved += moved
-                        log.append({"path": p.path, "sha256": p.sha256, "status": "reparsed", "report_id": report_id})
-                store.log(conn, summary.run_id, log)
-            if advance is not None:
-                advance(len(batch))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for batch in store.iter_originals(batch_size, only_outdated=version if outdated_only else None):
+        if workers <= 0:
+            results = [prepare(data, path) for _sha, path, data in batch]
+        else:
+            results = _bounded([(path, data, sha) for sha, path, data in batch], workers, overrides, limits)
+        log = []
+        with store.writing() as conn:
+            for p in results:
+                summary.seen += 1
+                if not p.ok:
+                    summary.failed.append(Failure(p.path, p.reason or "failed", p.message or ""))
+                    log.append({"path": p.path, "sha256": p.sha256, "status": "failed", "reason": p.reason,
+                                "message": p.message})
+                    continue
+                report_id, moved = store.replace_extraction(conn, p)
+                if report_id is not None:
+                    summary.updated += 1
+                    summary.moved += moved
+                    log.append({"path": p.path, "sha256": p.sha256, "status": "reparsed", "report_id": report_id})
+            store.log(conn, summary.run_id, log)
+        if advance is not None:
+            advance(len(batch))
     summary.seconds = time.monotonic() - started
     return summary
