@@ -42,10 +42,23 @@ def test_previous_year_is_looked_up_in_the_store(tmp_path: Path) -> None:
     assert total["actual"] == this_values["carried_over"]["total"]
 
 
-def test_without_a_store_there_is_no_cross_year_finding_and_no_store_is_created(tmp_path: Path) -> None:
+def test_a_named_store_that_does_not_exist_is_an_error_and_is_not_created(tmp_path: Path) -> None:
+    """`--db` with a mistyped path says so (it must not pass for "no previous report"); nothing is created."""
     db = tmp_path / "absent.db"
     this, _ = _write(tmp_path, "2023.txt", 2023, seed=2)
     result = _run("check", "--json", "--db", str(db), str(this))
-    codes = {json.loads(line)["code"] for line in result.stdout.splitlines()}
-    assert not any(c.startswith("years.") for c in codes)
+    assert result.returncode == 3 and "store_missing" in result.stderr and "Traceback" not in result.stderr
     assert not db.exists()
+
+
+def test_without_a_store_named_there_is_no_cross_year_finding_and_no_store_is_created(tmp_path: Path) -> None:
+    """With no `--db` and no store in the user's data folder yet, the cross-year rules have nothing to compare."""
+    import os
+
+    this, _ = _write(tmp_path, "2023.txt", 2023, seed=2)
+    env = {k: v for k, v in os.environ.items() if k != "GONGKAI_DB"} | {"XDG_DATA_HOME": str(tmp_path / "data")}
+    result = subprocess.run([*GONGKAI, "check", "--json", str(this)], capture_output=True, text=True, timeout=300,
+                            env=env)
+    codes = {json.loads(line)["code"] for line in result.stdout.splitlines()}
+    assert result.returncode in (0, 1) and not any(c.startswith("years.") for c in codes)
+    assert not (tmp_path / "data").exists()

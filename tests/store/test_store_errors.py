@@ -96,9 +96,15 @@ def test_previous_report_from_a_store_that_cannot_be_opened(tmp_path: Path, monk
     with pytest.raises(StoreError) as caught:
         previous_report(report, str(tmp_path / "junk.db"))
     assert caught.value.code == "store_unavailable"
-    # A store that does not exist yet: simply no previous report, and none is created.
-    assert previous_report(report, str(tmp_path / "absent.db")) is None
-    assert not (tmp_path / "absent.db").exists()
+    # A store named that does not exist: an error, and none is created.
+    with pytest.raises(StoreError) as caught:
+        previous_report(report, str(tmp_path / "absent.db"))
+    assert caught.value.code == "store_missing" and not (tmp_path / "absent.db").exists()
+    # The default store not made yet: simply no previous report, and none is created.
+    monkeypatch.delenv("GONGKAI_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert previous_report(report) is None
+    assert not (tmp_path / "data").exists()
 
 
 def test_where_the_store_is(tmp_path, monkeypatch):

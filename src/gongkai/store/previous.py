@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,12 +18,15 @@ _OPEN: dict[str, Store | None] = {}
 def _store(url: str | None) -> Store | None:
     """The store at `url` (default: GONGKAI_DB, else the embedded file), opened once per process.
 
-    A SQLite file that does not exist yet is not created: there is simply no previous report. A store
-    that exists but cannot be opened (unreachable, read-only, newer schema, not a database) is a
-    `StoreError`: the command stops with its message rather than skip the cross-year rules unseen."""
+    The default store that does not exist yet is not created: there is simply no previous report. A store
+    the user named (`--db`, GONGKAI_DB) that does not exist is `store_missing` (a mistyped path must not
+    pass for "no previous report"), and one that cannot be opened (unreachable, read-only, newer schema, not
+    a database) is a `StoreError` too: the command stops with its message rather than skip the cross-year
+    rules unseen."""
     target = default_url(url)
     if target not in _OPEN:
-        if target.startswith("sqlite:///") and not Path(target.removeprefix("sqlite:///")).exists():
+        named = url is not None or bool(os.environ.get("GONGKAI_DB"))
+        if not named and target.startswith("sqlite:///") and not Path(target.removeprefix("sqlite:///")).exists():
             _OPEN[target] = None
         else:
             _OPEN[target] = open_store(target, create=False)
