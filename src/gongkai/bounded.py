@@ -36,7 +36,7 @@ R = TypeVar("R")
 MiB = 1 << 20
 GiB = 1 << 30
 DEFAULT_TIMEOUT = 120.0
-DEFAULT_MEMORY = 2 * GiB
+DEFAULT_MEMORY = 1 * GiB  # a 50 MB text file needs ~2 GiB: refused as memory_limit, not read into swap
 DEFAULT_MAX_SIZE = 200 * MiB
 # Files read by OCR, LibreOffice or a PDF library take longer and more memory: they get more, by size.
 _HEAVY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM", b"\xd0\xcf\x11\xe0",

@@ -42,14 +42,14 @@ TimeoutOption = Annotated[
 MaxMemoryOption = Annotated[
     str,
     typer.Option("--max-memory", envvar="GONGKAI_MAX_MEMORY", show_envvar=True,
-                 help="处理每个文件可用的内存（如 2G、512M；0 = 不限；PDF、图片等为 2 倍）"),
+                 help="处理每个文件可用的内存（如 1G、512M；0 = 不限；PDF、图片等为 2 倍）"),
 ]
 MaxSizeOption = Annotated[
     str,
     typer.Option("--max-size", envvar="GONGKAI_MAX_SIZE", show_envvar=True,
                  help="读取文件的大小上限（如 200M；0 = 不限；更大的文件不读取）"),
 ]
-DEFAULT_MEMORY_TEXT, DEFAULT_SIZE_TEXT = "2G", "200M"
+DEFAULT_MEMORY_TEXT, DEFAULT_SIZE_TEXT = "1G", "200M"
 INTERNAL_ERROR = "internal_error"
 EXIT_BROKEN = 2
 LIMITS = Limits()  # of this command; set before workers start (they inherit it)
