@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from gongkai import parse_path
+from gongkai.bounded import expand
 from gongkai.check import check
 from gongkai.check.summary import Summary
-from gongkai.cli.inputs import expand
 from gongkai.render.layouts import render_html, render_text
 from gongkai.render.synthetic import synthesize
 
@@ -51,7 +51,7 @@ def generate(directory: Path, n: int, seed: int = 2024) -> None:
 def in_process(directory: Path) -> tuple[float, float, Summary]:
     parse_s = check_s = 0.0
     summary = Summary()
-    for path in expand([str(directory)]):
+    for path in expand([str(directory)], []):
         t0 = time.perf_counter()
         report = parse_path(path)
         t1 = time.perf_counter()
