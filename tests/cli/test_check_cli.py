@@ -35,7 +35,8 @@ def test_text_output_grouped_by_report_with_lines():
 
 def test_json_lines():
     res = gongkai("check", "--json", seed("002"))
-    rows = [json.loads(ln) for ln in res.stdout.splitlines()]
+    *rows, record = [json.loads(ln) for ln in res.stdout.splitlines()]
+    assert record == {"source": seed("002"), "valid": False, "stats": {"errors": 1, "warnings": 1, "info": 0}}
     assert {r["code"] for r in rows} == {"completeness.cells_missing", "format.label_deviation"}
     for r in rows:
         assert set(r) >= {"source", "code", "severity", "message", "cells", "expected", "actual"}
@@ -67,7 +68,7 @@ def test_previous(tmp_path):
     (tmp_path / "prev.txt").write_text(render_text(prev, "cells"), "utf-8")
     (tmp_path / "cur.txt").write_text(render_text(cur, "cells"), "utf-8")
     res = gongkai("check", "--json", "--previous", str(tmp_path / "prev.txt"), str(tmp_path / "cur.txt"))
-    codes = {json.loads(ln)["code"] for ln in res.stdout.splitlines()}
+    codes = {json.loads(ln).get("code") for ln in res.stdout.splitlines()}
     differs = prev.values["requests"]["carried_forward"] != cur.values["requests"]["carried_over"]
     assert ("years.carried_over" in codes) == differs
 

@@ -80,16 +80,27 @@ def test_parse_summary_says_it_is_not_a_report(not_reports: list[Path]):
     assert "Traceback" not in out.stderr
 
 
+def _empty_store(tmp_path: Path) -> str:
+    """A store with no report in it: the cross-year rules have nothing to compare."""
+    from gongkai.store import open_store
+
+    path = tmp_path / "empty.sqlite"
+    open_store(str(path)).close()
+    return str(path)
+
+
 def test_check_refuses_what_is_not_a_report(not_reports: list[Path], tmp_path: Path):
-    out = run("check", "--json", "--db", str(tmp_path / "none.sqlite"), *map(str, not_reports))
+    out = run("check", "--json", "--db", _empty_store(tmp_path), *map(str, not_reports))
     assert out.returncode == 1, out.stderr
-    findings = [json.loads(line) for line in out.stdout.splitlines()]
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    findings = [f for f in lines if "code" in f]
     assert {f["source"] for f in findings} == set(map(str, not_reports))
     assert {f["code"] for f in findings} == {"completeness.not_a_report"}
+    assert [r["valid"] for r in lines if "valid" in r] == [False] * len(not_reports)
 
 
 def test_check_fails_a_file_that_is_not_a_report_even_with_fail_on_never(not_reports: list[Path], tmp_path: Path):
-    out = run("check", "--fail-on", "never", "--db", str(tmp_path / "none.sqlite"), str(not_reports[0]))
+    out = run("check", "--fail-on", "never", "--db", _empty_store(tmp_path), str(not_reports[0]))
     assert out.returncode == 1
     assert "completeness.not_a_report" in out.stdout
 
@@ -111,7 +122,7 @@ def test_reports_are_still_reports(reports: list[Path], tmp_path: Path):
     assert out.returncode == 0, [json.loads(line).get("error") for line in out.stdout.splitlines()]
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert not any("error" in r for r in rows)
-    checked = run("check", "--json", "--fail-on", "never", "--db", str(tmp_path / "none.sqlite"), *map(str, reports))
+    checked = run("check", "--json", "--fail-on", "never", "--db", _empty_store(tmp_path), *map(str, reports))
     assert checked.returncode == 0, checked.stdout[-2000:]
     assert "completeness.not_a_report" not in checked.stdout
 

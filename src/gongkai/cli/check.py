@@ -121,6 +121,14 @@ def _text(path: str, report: Report, findings: list[Finding]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def report_record(source: str, severities: list[str]) -> dict[str, object]:
+    """The last line of a report in `check --json` (frictionless-style): whether it is valid (no error) and how
+    many findings of each severity, so a report that passed is told from one that was not checked."""
+    stats = {s: severities.count(s) for s in ("error", "warning", "info")}
+    return {"source": source, "valid": stats["error"] == 0,
+            "stats": {"errors": stats["error"], "warnings": stats["warning"], "info": stats["info"]}}
+
+
 def check_one(path: str) -> Checked:
     """Read and check one input, down to its output text. Never raises (but for KeyboardInterrupt and
     the like): a file the program fails on gets an error of its own and the others go on."""
@@ -148,7 +156,9 @@ def check_one(path: str) -> Checked:
         if opts.summary:
             return Checked(code, "", "", (report.meta.year, report.meta.format, [f.code for f in findings]))
         if opts.as_json:
-            return Checked(code, "".join(dumps(f.to_json(shown)) + "\n" for f in findings), "", None)
+            lines = [dumps(f.to_json(shown)) for f in findings]
+            lines.append(dumps(report_record(shown, [f.severity for f in findings])))
+            return Checked(code, "".join(line + "\n" for line in lines), "", None)
         return Checked(code, _text(shown, report, findings) + "\n", "", None)
     except (ReadError, Refused) as exc:
         return _unreadable(path, exc.code, exc.message, f"无法读取：{exc.message}")
