@@ -169,6 +169,16 @@ def test_unplaced_row_apart_from_cells_missing_elsewhere():
     assert unplaced.cells[0].row == "granted"
 
 
+def test_meta_missing():
+    """A report whose organ and year cannot be found is said so (it is then counted as a unit of its own)."""
+    text = render(synth("2021", 4), "cells")
+    title = text.split("\n", 1)[0]
+    anonymous = text.replace(title, "政府信息公开工作年度报告", 1)
+    (found,) = of(run(anonymous), "completeness.meta_missing")
+    assert found.severity == "warning" and "机关" in found.message
+    assert not of(run(text), "completeness.meta_missing")
+
+
 def test_truncated():
     text = render(synth("2021", 2), "cells")
     cut = text[: text.index("四、政府信息公开行政复议")]

@@ -85,6 +85,9 @@ def check_completeness(ctx: Context) -> None:
                 heading = r.section_headings.get(t.section)
                 ctx.emit("completeness.table_missing", expected=t.key, table_title=title,
                          line=heading.line if heading else None)
+    missing = [word for word, value in (("机关", r.meta.organ), ("年度", r.meta.year)) if not value]
+    if missing:
+        ctx.emit("completeness.meta_missing", missing="和".join(missing))
     for key in TABLE_KEYS:
         data = r.table(key)
         if data is not None:
