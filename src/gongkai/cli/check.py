@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,7 @@ from gongkai.cli.jobs import (
     in_order,
     internal_error_message,
     limits_from,
+    progress_bar,
     refuse_special,
 )
 
@@ -238,19 +240,24 @@ def check_command(
         err.write(result.err)
         if agg is not None:
             agg.unreadable += 1
-    for result in in_order(check_one, inputs, jobs, _setup, (options,), limits=limits, failed=check_failed):
-        if result.fault is not None:
-            out.flush()
-            raise result.fault  # one line and the fault's exit code (gongkai.cli), after the files before it
-        code = max(code, result.code)  # unreadable (2) outranks failed (1)
-        out.write(result.out)
-        err.write(result.err)
-        if agg is not None:
-            if result.tally is None:
-                agg.unreadable += 1
-            else:
-                year, fmt, codes = result.tally
-                agg.add(year, fmt, [_Coded(c) for c in codes])  # type: ignore[misc]
+    bar = progress_bar("核查") if summary else None  # the summary prints only at the end: show the way there
+    task = bar.add_task("check", total=len(inputs)) if bar is not None else None
+    with bar if bar is not None else contextlib.nullcontext():
+        for result in in_order(check_one, inputs, jobs, _setup, (options,), limits=limits, failed=check_failed):
+            if bar is not None:
+                bar.advance(task)
+            if result.fault is not None:
+                out.flush()
+                raise result.fault  # one line and the fault's exit code (gongkai.cli), after the files before it
+            code = max(code, result.code)  # unreadable (2) outranks failed (1)
+            out.write(result.out)
+            err.write(result.err)
+            if agg is not None:
+                if result.tally is None:
+                    agg.unreadable += 1
+                else:
+                    year, fmt, codes = result.tally
+                    agg.add(year, fmt, [_Coded(c) for c in codes])  # type: ignore[misc]
     if agg is not None:
         from gongkai.check.registry import rules as rule_index
         from gongkai.render.json_view import dumps

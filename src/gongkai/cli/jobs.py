@@ -127,3 +127,13 @@ def in_order(work: Callable[[str], T], items: Sequence[str], jobs: int | None,
             yield failed(items[index], result)
         else:
             yield result
+
+
+def progress_bar(label: str, enabled: bool = True) -> Any:
+    """A progress bar on stderr (Rich), shown only on a terminal: `with bar: task = bar.add_task(…)`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
+                    disable=not (enabled and console.is_terminal), transient=True)

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from gongkai.cli import app
-from gongkai.cli.jobs import DEFAULT_MEMORY_TEXT, DEFAULT_TIMEOUT, MaxMemoryOption, TimeoutOption, limits_from
+from gongkai.cli.jobs import (
+    DEFAULT_MEMORY_TEXT,
+    DEFAULT_TIMEOUT,
+    MaxMemoryOption,
+    TimeoutOption,
+    limits_from,
+    progress_bar,
+)
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
 
 
@@ -27,7 +34,9 @@ def reparse(
 
     limits = limits_from(timeout, max_memory, "0")
     store = store_or_exit(db, create=False)
-    with store:
-        summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated, limits=limits)
+    with store, progress_bar("重新提取") as bar:
+        task = bar.add_task("reparse", total=store.counts().get("originals"))
+        summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated, limits=limits,
+                              advance=lambda n: bar.advance(task, n))
     print(json.dumps(summary.to_json(), ensure_ascii=False) if as_json else summary.text())
     raise typer.Exit(1 if summary.failed else 0)
