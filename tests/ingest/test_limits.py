@@ -180,3 +180,14 @@ def test_a_directory_that_cannot_be_listed_is_reported(tmp_path: Path, monkeypat
         locked.chmod(0o755)
     assert len(files) == 2
     assert problems == [(str(locked), "unreadable_directory", "无法列出目录内容（没有权限），其中的文件未处理")]
+
+
+def test_a_store_kept_in_the_folder_being_ingested_is_not_an_input(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    good = write_reports(folder, 2, distinct=True)
+    db = folder / "store.db"
+    for _ in range(2):  # the second run finds the store, and its -wal/-shm files, in the folder
+        done = subprocess.run([*CLI, "ingest", str(folder), "--db", str(db), "--no-progress"], capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"读取 {len(good)} 个文件" in done.stdout and "失败 0" in done.stdout

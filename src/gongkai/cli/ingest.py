@@ -47,6 +47,17 @@ def findings_text(store: Store, shas: list[str]) -> str:
     return "\n".join(out).lstrip("\n")
 
 
+def _is_the_store(path: str, url: str) -> bool:
+    """The store's own files (an embedded store kept in the folder being ingested, with its -wal/-shm/-journal):
+    not reports, never read as inputs."""
+    if not url.startswith("sqlite:///"):
+        return False
+    import os
+
+    own = os.path.realpath(url.removeprefix("sqlite:///"))
+    return any(os.path.realpath(path) == own + suffix for suffix in ("", "-wal", "-shm", "-journal"))
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str] | None, typer.Argument(help="文件、目录、通配符或 @列表文件")] = None,
@@ -88,7 +99,7 @@ def ingest(
             print("没有需要重试的失败文件。", file=sys.stderr)
             raise typer.Exit(0)
     problems: list[tuple[str, str, str]] = []
-    files = list(expand(inputs, problems))
+    files = [f for f in expand(inputs, problems) if not _is_the_store(f, store.url)]
     console = Console(stderr=True)
     show = progress and console.is_terminal
     bar = Progress(TextColumn("入库"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
