@@ -120,9 +120,14 @@ def _regions(region: str | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(x.strip() for x in ((region,) if isinstance(region, str) else region) if x.strip())
 
 
-# What a division's name may end with after the short name people use (湖南 → 湖南省, 长沙 → 长沙市).
-_DIVISION_ENDINGS = ("省", "市", "自治区", "壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治州", "地区",
-                     "盟", "县", "自治县", "区", "旗", "自治旗", "林区", "特区")
+@functools.cache
+def _division_endings() -> frozenset[str]:
+    """What a division's name may end with after the short name people type (organs.toml)."""
+    import tomllib
+
+    from gongkai.formats import data_text
+
+    return frozenset(tomllib.loads(data_text("organs")).get("regions", {}).get("division_endings", ()))
 
 
 def match_regions(store: Store, names: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -139,7 +144,7 @@ def match_regions(store: Store, names: tuple[str, ...]) -> tuple[tuple[str, ...]
         if (name.isdigit() and len(name) == 6) or name in stored:
             matched.append(name)
             continue
-        full = sorted(n for n in stored if n.startswith(name) and n[len(name):] in _DIVISION_ENDINGS)
+        full = sorted(n for n in stored if n.startswith(name) and n[len(name):] in _division_endings())
         if full:
             matched.extend(full)
         else:

@@ -100,7 +100,6 @@ def _legacy(totals: dict[str, Any]) -> list[str]:
 
 
 _REASON = {"cells_missing": "缺少所需的格", "zero_denominator": "分母为0"}
-_TABLE_NAMES = {"proactive": "表2", "requests": "表3", "review_litigation": "表4"}
 
 
 def _coverage(cov: dict[str, Any], shown: int = 5) -> list[str]:
@@ -112,7 +111,8 @@ def _coverage(cov: dict[str, Any], shown: int = 5) -> list[str]:
         names = "；".join(f"{e['organ'] or '（未识别机关）'}（缺{e['missing_cells']}格）"
                          for e in c["excluded"][:shown])
         more = f" 等 {len(c['excluded'])} 份" if len(c["excluded"]) > shown else ""
-        lines.append(f"  {_TABLE_NAMES[table]}合计计入 {c['included']} 份；未计入（表格缺格）：{names}{more}")
+        number = get_format("2021").table(table).number  # type: ignore[union-attr]
+        lines.append(f"  表{number}合计计入 {c['included']} 份；未计入（表格缺格）：{names}{more}")
     return lines
 
 
