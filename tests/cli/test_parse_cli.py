@@ -75,3 +75,10 @@ def test_directory_input_reads_every_file():
     assert out.returncode == 0
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["meta"]["year"] for r in rows] == [2021, 2017, 2021, 2020, 2024]
+
+
+def test_summary_of_a_table_short_of_figures_says_so_in_chinese():
+    out = run("parse", str(seed_path("002")))
+    assert "读出 0/15 格（格式 2021），印出 11 个数字、缺 4 格，无法确定各属哪一格" in out.stdout
+    assert "未能放入表格的数据（无法对位，11 个，应为 15 个）：0 0 0 0 0 0 0 0 0 （空） （空）（第587行）" in out.stdout
+    assert "unplaced" not in out.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gongkai.formats import get_format, narrative_figures, sections
 from gongkai.model import TABLE_KEYS, Number, Provenance, Report, TableData
 
+_STRAY = {"extra_row": "格式中没有这一行", "unplaced": "无法对位", "ambiguous": "无法唯一拆分或数字多于列数"}
 _BASIS = {"tables": "依据表格识别", "citation": "依据所引格式文件识别（表格缺失）",
           "year": "报告年度早于2019年，按旧格式", None: "未能识别"}
 
@@ -52,13 +53,18 @@ def summary_text(report: Report, recognised: bool = True) -> str:
         total = sum(len(c) for c in table.cells.values())
         missing = table.missing()
         line = f"  {name}：读出 {total - len(missing)}/{total} 格（格式 {table.format}）"
-        if missing:
+        short = next((s for s in table.strays if s.row is None and s.expected == total and len(s.raws) < total), None)
+        if missing and short is not None and len(missing) == total:  # as completeness.cells_missing says it
+            line += f"，印出 {len(short.raws)} 个数字、缺 {total - len(short.raws)} 格，无法确定各属哪一格"
+        elif missing:
             line += f"，缺 {len(missing)} 格：" + "、".join(f"{r}.{c}" for r, c in missing[:6])
             line += "…" if len(missing) > 6 else ""
         lines.append(line)
         for s in table.strays:
-            raws = " ".join(s.raws)
-            lines.append(f"    未能放入表格的数据（{s.kind}）：{s.label or ''} {raws}（{where(s.provenance)}）")
+            raws = " ".join(r.strip() or "（空）" for r in s.raws)  # a printed blank cell stays visible
+            count = f"{len(s.raws)} 个" + (f"，应为 {s.expected} 个" if s.expected else "")
+            label = f"{s.label} " if s.label else ""
+            lines.append(f"    未能放入表格的数据（{_STRAY[s.kind]}，{count}）：{label}{raws}（{where(s.provenance)}）")
         key_figures = [f"{f.label} {_fmt(_sum(table, f.cells))}" for f in narrative_figures()
                        if f.cells and all(t == key for t, _, _ in f.cells)]
         if key_figures:  # the table's figures that reports also state in prose
