@@ -53,17 +53,12 @@ def write_reports(folder: Path, n: int, seed: int) -> list[Path]:
 
 def children(pid: int) -> list[int]:
     """Processes whose parent is `pid` (ingest's workers)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            out.append(int(entry))
-    return out
+    import psutil
+
+    try:
+        return [c.pid for c in psutil.Process(pid).children()]
+    except psutil.NoSuchProcess:
+        return []
 
 
 def run_ingest(folder: Path, db: Path, workers: int, kill_at: list[float], rng: random.Random,
