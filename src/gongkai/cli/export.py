@@ -21,7 +21,8 @@ def export(
     year_from: Annotated[int | None, typer.Option("--from", help="起始年度")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="截止年度")] = None,
     report_format: Annotated[str | None, typer.Option("--report-format", help="报告格式：2021 / 2019 / legacy")] = None,
-    all_versions: Annotated[bool, typer.Option("--all-versions", help="包括被新版本取代的报告")] = False,
+    all_versions: Annotated[bool, typer.Option(
+        "--all-versions", help="包括被新版本取代的报告（每个版本一份；同一版本的其他格式原件不重复导出）")] = False,
     bom: Annotated[bool, typer.Option(
         "--bom/--no-bom", help="CSV 文件开头写入 UTF-8 BOM（Excel、WPS 需要它才能正确显示中文）")] = True,
 ) -> None:

@@ -32,7 +32,8 @@ def findings_text(store: Store, shas: list[str]) -> str:
     """The stored findings of these originals' reports, one block per report."""
     out = []
     for rep, fs in store.findings_of(shas):
-        state = "当前版本" if rep.is_current else "已被新版本取代"
+        state = ("当前版本" if rep.is_current else "已被新版本取代" if rep.is_best
+                 else "同一版本的另一原件，统计采用本版读取最好的原件")
         place = " ".join(x for x in (rep.province, rep.city, rep.county) if x) or "未定位"
         out.append(f"\n== {rep.organ or '（未识别机关）'} {rep.year or '?'} 年度（报告 #{rep.id}，第 {rep.version} 版，"
                    f"{state}；{rep.path}）")
@@ -45,6 +46,26 @@ def findings_text(store: Store, shas: list[str]) -> str:
             where = f" 第{f.line}行" if f.line is not None else ""
             out.append(f"  [{_SEVERITY.get(f.severity, f.severity)}] {f.code}{where}：{f.message}")
     return "\n".join(out).lstrip("\n")
+
+
+_SHOWN_REVISIONS = 10
+
+
+def revisions_text(store: Store, report_ids: list[int]) -> str:
+    """What each new version changed against the version before it (the first few; the rest counted)."""
+    from gongkai.store.history import history
+
+    out = ["新版本（与同一机关同一年度已入库的报告数字不同）："]
+    for rid in report_ids[:_SHOWN_REVISIONS]:
+        h = history(store, rid)
+        v = next((v for v in h.versions if any(r.report_id == rid for r in v.readings)), None) if h else None
+        if h is None or v is None:
+            continue
+        out.append(f"  {h.organ or '（未识别机关）'} {h.year} 年度第 {v.number} 版：与第 {v.number - 1} 版相比 "
+                   f"{len(v.changes)} 格不同（gongkai versions {rid} 查看）")
+    if len(report_ids) > _SHOWN_REVISIONS:
+        out.append(f"  ……另有 {len(report_ids) - _SHOWN_REVISIONS} 份")
+    return "\n".join(out)
 
 
 def _is_the_store(path: str, url: str) -> bool:
@@ -119,6 +140,8 @@ def ingest(
         print(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
         print(summary.text())
+        if summary.revisions:
+            print(revisions_text(store, summary.revisions))
         print(f"数据库：{store.display_url()}", file=sys.stderr)
         if show_findings:
             print(findings_text(store, list(dict.fromkeys(summary.shas.values()))))

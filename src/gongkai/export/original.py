@@ -5,6 +5,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from sqlalchemy import or_, select
 
@@ -30,19 +31,33 @@ def original(store: Store, ref: str) -> Original:
     o, r = originals.c, reports.c
     q = select(o.sha256, o.first_path, o.media_type, o.content, r.id).select_from(
         originals.outerjoin(reports, r.sha256 == o.sha256))
-    ref = ref.strip()
-    if ref.isdigit() and len(ref) < 12:
-        q = q.where(r.id == int(ref))
-    elif len(ref) >= 8 and all(ch in "0123456789abcdefABCDEF" for ch in ref):
-        q = q.where(or_(o.sha256 == ref.lower(), o.sha256.startswith(ref.lower())))
-    else:
-        raise OriginalNotFound(ref)
     with store.reading() as conn:
-        rows = conn.execute(q.limit(2)).all()
+        rows = conn.execute(q.where(_matching(ref)).limit(2)).all()
     if len(rows) != 1:
         raise OriginalNotFound(ref)
     sha, path, media_type, content, report_id = rows[0]
     return Original(report_id, sha, _safe_name(path, sha, media_type), media_type, bytes(content))
+
+
+def report_id_of(store: Store, ref: str) -> int:
+    """The id of the report `ref` names (its id, or its original's SHA-256 or a prefix of 8+ hex digits)."""
+    o, r = originals.c, reports.c
+    q = select(r.id).select_from(originals.join(reports, r.sha256 == o.sha256)).where(_matching(ref))
+    with store.reading() as conn:
+        ids = conn.execute(q.limit(2)).scalars().all()
+    if len(ids) != 1:
+        raise OriginalNotFound(ref)
+    return int(ids[0])
+
+
+def _matching(ref: str) -> Any:
+    o, r = originals.c, reports.c
+    ref = ref.strip()
+    if ref.isdigit() and len(ref) < 12:
+        return r.id == int(ref)
+    if len(ref) >= 8 and all(ch in "0123456789abcdefABCDEF" for ch in ref):
+        return or_(o.sha256 == ref.lower(), o.sha256.startswith(ref.lower()))
+    raise OriginalNotFound(ref)
 
 
 def _safe_name(path: str | None, sha: str, media_type: str) -> str:

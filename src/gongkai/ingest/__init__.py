@@ -43,10 +43,12 @@ class Summary:
     read: int = 0
     stored: int = 0
     new_versions: int = 0
+    other_originals: int = 0  # stored readings of a report stored already in another medium (same version)
     duplicates: int = 0
     failed: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     report_ids: list[int] = field(default_factory=list)
+    revisions: list[int] = field(default_factory=list)  # report ids of new versions (figures that differ)
     shas: dict[str, str] = field(default_factory=dict)  # path → SHA-256 of every file stored or duplicate
 
     @property
@@ -55,11 +57,13 @@ class Summary:
 
     def to_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "read": self.read, "stored": self.stored, "new_versions": self.new_versions,
+                "other_originals": self.other_originals,
                 "duplicates": self.duplicates, "failed": [f.__dict__ for f in self.failed],
                 "seconds": round(self.seconds, 3), "reports_per_second": round(self.rate, 1)}
 
     def text(self) -> str:
-        lines = [f"读取 {self.read} 个文件：入库 {self.stored}（其中新版本 {self.new_versions}），"
+        also = f"，已入库报告的其他格式原件 {self.other_originals}" if self.other_originals else ""
+        lines = [f"读取 {self.read} 个文件：入库 {self.stored}（其中新版本 {self.new_versions}{also}），"
                  f"重复 {self.duplicates}，失败 {len(self.failed)}。"
                  f"用时 {self.seconds:.1f} 秒（{self.rate:.0f} 份/秒）。"]
         if self.failed:
@@ -203,7 +207,10 @@ class _Writer:
                     self.summary.duplicates += 1
                 else:
                     self.summary.stored += 1
-                    self.summary.new_versions += s.status == "new_version"
+                    if s.status == "new_version" and s.report_id is not None:
+                        self.summary.new_versions += 1
+                        self.summary.revisions.append(s.report_id)
+                    self.summary.other_originals += s.status == "same_report"
                     if s.report_id is not None:
                         self.summary.report_ids.append(s.report_id)
         self.advance(pending)

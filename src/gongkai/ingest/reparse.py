@@ -75,6 +75,8 @@ def reparse(store: Store, *, workers: int | None = None, overrides: str | None =
         else:
             results = _bounded([(path, data, sha) for sha, path, data in batch], workers, overrides, limits)
         log = []
+        groups: set[tuple[str, int]] = set()  # organ-year groups whose readings changed, and those moved
+        moved_groups: set[tuple[str, int]] = set()
         with store.writing() as conn:
             for p in results:
                 summary.seen += 1
@@ -83,11 +85,13 @@ def reparse(store: Store, *, workers: int | None = None, overrides: str | None =
                     log.append({"path": p.path, "sha256": p.sha256, "status": "failed", "reason": p.reason,
                                 "message": p.message})
                     continue
-                report_id, moved = store.replace_extraction(conn, p)
+                report_id, moved, touched = store.replace_extraction(conn, p)
+                (moved_groups if moved else groups).update(touched)
                 if report_id is not None:
                     summary.updated += 1
                     summary.moved += moved
                     log.append({"path": p.path, "sha256": p.sha256, "status": "reparsed", "report_id": report_id})
+            store.settle_groups(conn, groups, moved_groups)
             store.log(conn, summary.run_id, log)
         if advance is not None:
             advance(len(batch))

@@ -90,6 +90,8 @@ class ReportRow:
 def _where(sel: Selection) -> list[Any]:
     r = reports.c
     cond: list[Any] = [r.recognised.is_(True)]
+    # Every version's best reading, never another original of the same report (it would count twice).
+    cond.append(r.is_best.is_(True))
     if not sel.all_versions:
         cond.append(r.is_current.is_(True))
     if sel.region:

@@ -28,6 +28,7 @@ from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
 from gongkai.store.schema import cells, findings, ingest_log, originals, reports
 from gongkai.store.sqlite_batch import SqliteBatchWriter
 from gongkai.store.urls import default_url
+from gongkai.store.versions import Group, crowded, settle
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x60_6B_A1  # advisory lock id held while migrating PostgreSQL
@@ -225,7 +226,7 @@ class Store:
             for sha in shas:
                 r = reports.c
                 rep = conn.execute(select(r.id, r.organ, r.organ_kind, r.province, r.city, r.county, r.region_code,
-                                          r.parent, r.year, r.version, r.is_current, r.path)
+                                          r.parent, r.year, r.version, r.is_best, r.is_current, r.path)
                                    .where(r.sha256 == sha)).first()
                 if rep is None:
                     continue
@@ -305,7 +306,28 @@ class Store:
         report_id = int(res.inserted_primary_key[0])
         if children:
             self._insert_children(conn, report_id, p)
-        return Saved("new_version" if version > 1 else "stored", report_id, version)
+        saved = Saved("new_version" if version > 1 else "stored", report_id, version)
+        return self._settled(conn, [(p, data)], [saved])[0]
+
+    def _settled(self, conn: Connection, items: Sequence[tuple[Prepared, bytes | None]],
+                 out: list[Saved]) -> list[Saved]:
+        """Settle the versions of the organ-year groups where this batch added a reading to others
+        (`versions.settle`), and say what became of each new reading: a report of its own (`stored`), a
+        revision (`new_version`) or another original of a report stored already (`same_report`)."""
+        groups = {(p.row.get("organ_key"), p.row.get("year"))
+                  for (p, _data), s in zip(items, out, strict=True) if s.status == "new_version"}
+        if not groups:
+            return out
+        placed = settle(conn, groups)
+        restated = []
+        for s in out:
+            at = placed.get(s.report_id) if s.status != "duplicate" and s.report_id is not None else None
+            if at is None:
+                restated.append(s)
+                continue
+            status = "same_report" if not at.first_of_version else "new_version" if at.version > 1 else "stored"
+            restated.append(Saved(status, s.report_id, at.version))
+        return restated
 
     def log(self, conn: Connection, run_id: str, entries: Sequence[dict[str, Any]]) -> None:
         if entries:
@@ -352,9 +374,9 @@ class Store:
                          failed: Sequence[dict[str, Any]]) -> list[Saved]:
         if self._sqlite is not None:  # the only writer (BEGIN IMMEDIATE): no race to guard against
             with self.writing() as conn, closing(conn.connection.driver_connection.cursor()) as cur:
-                return self._sqlite.write(cur, run_id, items, failed)
+                return self._sqlite.write(cur, run_id, items, failed, lambda out: self._settled(conn, items, out))
         with self.writing() as conn, conn.connection.driver_connection.cursor() as cur:
-            return pg_batch.write(cur, run_id, items, failed)
+            return pg_batch.write(cur, run_id, items, failed, lambda out: self._settled(conn, items, out))
 
     # --- re-extraction --------------------------------------------------------------------------
 
@@ -376,53 +398,36 @@ class Store:
             yield rows
             last = rows[-1][0]
 
-    def replace_extraction(self, conn: Connection, p: Prepared) -> tuple[int | None, bool]:
+    def replace_extraction(self, conn: Connection, p: Prepared) -> tuple[int | None, bool, set[Group]]:
         """Re-extracted data for a stored original: replace its report's fields, cells and findings.
-        Returns (report id, whether organ or year changed)."""
+        Returns (report id, whether organ or year changed, the organ-year groups to settle: `settle_groups`
+        once the batch is replaced)."""
         old = conn.execute(select(reports.c.id, reports.c.organ_key, reports.c.year)
                            .where(reports.c.sha256 == p.sha256)).first()
         if old is None:
-            return None, False
+            return None, False, set()
         report_id = int(old.id)
         conn.execute(cells.delete().where(cells.c.report_id == report_id))
         conn.execute(findings.delete().where(findings.c.report_id == report_id))
         row = p.report_columns()
-        moved = (row.get("organ_key"), row.get("year")) != (old.organ_key, old.year)
-        if moved:  # park it outside any organ/year so renumbering cannot collide
-            conn.execute(update(reports).where(reports.c.id == report_id)
-                         .values(organ_key=None, version=1, is_current=True))
-            self._renumber(conn, old.organ_key, old.year)
+        new_group = (row.get("organ_key"), row.get("year"))
+        moved = new_group != (old.organ_key, old.year)
         values = dict(row, updated_at=_now())
-        if moved:
-            key, year = row.get("organ_key"), row.get("year")
-            values.pop("organ_key", None)
-            values.pop("year", None)
+        if moved:  # out of both groups' unique indexes until settled; a lone reading is version 1
+            values.update(version=1, is_best=False, is_current=False)
+            if None in new_group:
+                values.update(is_best=True, is_current=True)
         conn.execute(update(reports).where(reports.c.id == report_id).values(**values))
-        if moved:
-            self._attach(conn, report_id, key, year)
         self._insert_children(conn, report_id, p)
-        return report_id, moved
+        return report_id, moved, {(old.organ_key, old.year), new_group}
 
-    def _renumber(self, conn: Connection, key: str | None, year: int | None) -> None:
-        """Versions 1..n by order of storing, the last current, after a report left the group."""
-        if key is None or year is None:
-            return
-        self._lock_organ_year(conn, key, year)
-        ids = list(conn.execute(select(reports.c.id).where(reports.c.organ_key == key, reports.c.year == year)
-                                .order_by(reports.c.created_at, reports.c.id)).scalars())
-        conn.execute(update(reports).where(reports.c.id.in_(ids)).values(is_current=False, version=-reports.c.id))
-        for n, rid in enumerate(ids, 1):
-            conn.execute(update(reports).where(reports.c.id == rid)
-                         .values(version=n, is_current=(n == len(ids))))
-
-    def _attach(self, conn: Connection, report_id: int, key: str | None, year: int | None) -> None:
-        conn.execute(update(reports).where(reports.c.id == report_id).values(year=year))
-        if key is None or year is None:
-            conn.execute(update(reports).where(reports.c.id == report_id).values(organ_key=key, version=1))
-            return
-        conn.execute(update(reports).where(reports.c.id == report_id).values(organ_key=key, version=-report_id,
-                                                                              is_current=False))
-        self._renumber(conn, key, year)
+    def settle_groups(self, conn: Connection, groups: set[Group], moved: set[Group]) -> None:
+        """Re-place the versions of organ-year groups after their readings changed: those a reading left
+        or joined (`moved`), and those of `groups` with several readings (the best one may change)."""
+        wanted = sorted({g for g in moved if None not in g} | set(crowded(conn, groups)))
+        for key, year in wanted:
+            self._lock_organ_year(conn, key, year)
+        settle(conn, wanted)
 
 
 def _sqlite_file(url: str) -> Path | None:

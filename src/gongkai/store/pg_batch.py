@@ -12,7 +12,7 @@ files one at a time (`Store.save_batch`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,9 +81,11 @@ def _lock_key(key: str, year: int) -> str:
 
 
 def write(cur: Any, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
-          failed: Sequence[dict[str, Any]]) -> list[Saved]:
+          failed: Sequence[dict[str, Any]], settle: Callable[[list[Saved]], list[Saved]] | None = None
+          ) -> list[Saved]:
     """Store `items` (each with its original), their cells and findings, and the log (`failed` first,
-    then one entry per item) in the caller's transaction, through a psycopg cursor."""
+    then one entry per item) in the caller's transaction, through a psycopg cursor; `settle` re-places
+    the versions of what was stored (see `gongkai.store.versions`) before the log is written."""
     now = datetime.now(UTC)
     # The first of several items with the same content stores it; the others are its duplicates.
     first: dict[str, int] = {}
@@ -150,6 +152,8 @@ def write(cur: Any, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
         else:
             j = first[p.sha256]
             out.append(Saved("duplicate", id_of[j] if j in id_of and j != i else existing.get(p.sha256)))
+    if settle is not None:
+        out = settle(out)
     log = [(run_id, now, e.get("path"), e.get("sha256"), e["status"], e.get("reason"), e.get("message"),
             e.get("report_id")) for e in failed]
     log += [(run_id, now, p.path, p.sha256, s.status, None, None, s.report_id)

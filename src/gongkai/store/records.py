@@ -43,6 +43,6 @@ class Prepared:
 class Saved:
     """What became of one prepared report in the store."""
 
-    status: str  # stored | new_version | duplicate | failed
+    status: str  # stored | new_version | same_report (another original of a stored version) | duplicate | failed
     report_id: int | None = None
     version: int | None = None

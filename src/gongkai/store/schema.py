@@ -1,8 +1,10 @@
 """The store's tables (SQLAlchemy Core). The Alembic migrations in `migrations/versions` create
 exactly these; a test compares the two on SQLite and PostgreSQL.
 
-One original (content-addressed by SHA-256) gives one report row; a report's cells and findings
-hang off it and are written in the same transaction, so a report is either wholly stored or absent.
+One original (content-addressed by SHA-256) gives one report row (a *reading*); a report's cells and
+findings hang off it and are written in the same transaction, so a report is either wholly stored or
+absent. Readings of one organ and year are grouped into versions (`versions.py`): the same report in
+several media is one version with several readings, one of them the best.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ reports = Table(
     Column("recognised", Boolean, nullable=False, server_default=text("true")),
     Column("version", Integer, nullable=False, server_default=text("1")),
     Column("is_current", Boolean, nullable=False, server_default=text("true")),
+    # The best reading of its version (another original of the same report may be read worse): see versions.py
+    Column("is_best", Boolean, nullable=False, server_default=text("true")),
     Column("extractor_version", String(64), nullable=False),
     Column("n_errors", Integer, nullable=False, server_default=text("0")),
     Column("n_warnings", Integer, nullable=False, server_default=text("0")),
@@ -74,7 +78,16 @@ reports = Table(
     Column("report_json", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_reports_organ_year_version", "organ_key", "year", "version", unique=True),
+    # One version may have several originals (the same report as HTML, DOCX, PDF): one best reading each.
+    Index(
+        "ux_reports_version_best",
+        "organ_key",
+        "year",
+        "version",
+        unique=True,
+        sqlite_where=text("is_best = 1"),
+        postgresql_where=text("is_best"),
+    ),
     Index(
         "ux_reports_current",
         "organ_key",
@@ -124,7 +137,7 @@ ingest_log = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("path", Text),
     Column("sha256", String(64)),
-    Column("status", String(16), nullable=False),  # stored | new_version | duplicate | failed | reparsed
+    Column("status", String(16), nullable=False),  # stored | new_version | same_report | duplicate | failed | reparsed
     Column("reason", String(64)),
     Column("message", Text),
     Column("report_id", Integer),

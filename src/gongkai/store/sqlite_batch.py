@@ -20,6 +20,7 @@ from gongkai.store.records import CELL_COLUMNS, FINDING_COLUMNS, Prepared, Saved
 from gongkai.store.schema import reports
 
 Processor = Callable[[Any], Any]
+Settle = Callable[[list[Saved]], list[Saved]]
 Row = tuple[Any, ...]
 
 _ROWS_PER_INSERT = 100  # rows per multi-row INSERT (SQLite allows 32766 values in one statement)
@@ -79,23 +80,26 @@ class SqliteBatchWriter:
         self._report_sql: dict[tuple[str, ...], tuple[str, list[tuple[int, Processor]]]] = {}
 
     def write(self, cur: Any, run_id: str, items: Sequence[tuple[Prepared, bytes | None]],
-              failed: Sequence[dict[str, Any]]) -> list[Saved]:
+              failed: Sequence[dict[str, Any]], settle: Settle | None = None) -> list[Saved]:
         """Store `items` (each with its original), their cells and findings, and the log (`failed`
-        first, then one entry per item) in the caller's write transaction."""
+        first, then one entry per item) in the caller's write transaction; `settle` re-places the
+        versions of what was stored (see `gongkai.store.versions`) before the log is written."""
         now = self._procs["created_at"](datetime.now(UTC))  # every timestamp of the store has this type
         out: list[Saved] = []
         stored: list[tuple[int, Prepared]] = []
-        log: list[Row] = []
         for p, data in items:
             saved = self._save(cur, now, p, data or b"")
             out.append(saved)
             if saved.status != "duplicate" and saved.report_id is not None:
                 stored.append((saved.report_id, p))
-            log.append((run_id, now, p.path, p.sha256, saved.status, saved.report_id))
         cells = [(rid, t, r, c, v, raw, _NO_UNIT if unit is None else unit, prov)
                  for rid, p in stored for t, r, c, v, raw, unit, prov in p.cells]
         _insert_rows(cur, "cells", CELL_COLUMNS, cells, _CELL_MARKS)
         _insert_rows(cur, "findings", FINDING_COLUMNS, [(rid, *f) for rid, p in stored for f in p.findings])
+        if settle is not None:
+            out = settle(out)
+        log = [(run_id, now, p.path, p.sha256, saved.status, saved.report_id)
+               for (p, _data), saved in zip(items, out, strict=True)]
         _insert_rows(cur, "ingest_log", _LOG_COLUMNS, [
             (run_id, now, e.get("path"), e.get("sha256"), e["status"], e.get("reason"), e.get("message"),
              e.get("report_id")) for e in failed])
