@@ -36,7 +36,7 @@ def _width(line: str) -> int:
 
 
 def test_there_are_commands_to_check():
-    assert {"parse", "check", "ingest", "stats", "export", "original"} <= set(_commands())
+    assert {"parse", "check", "ingest", "stats", "export", "original", "versions"} <= set(_commands())
 
 
 @pytest.mark.parametrize("args", [["--help"], ["--no-such-option"], ["no-such-command"]])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,7 +23,7 @@ from gongkai.cli.jobs import (
     in_order,
     internal_error_message,
     limits_from,
-    progress_bar,
+    progress,
     refuse_special,
 )
 
@@ -240,12 +239,13 @@ def check_command(
         err.write(result.err)
         if agg is not None:
             agg.unreadable += 1
-    bar = progress_bar("核查") if summary else None  # the summary prints only at the end: show the way there
-    task = bar.add_task("check", total=len(inputs)) if bar is not None else None
-    with bar if bar is not None else contextlib.nullcontext():
+    # The summary prints only at the end, and results going to a file or a pipe show nothing on the terminal:
+    # a bar shows the way there (several files; scans take seconds each).
+    shown = summary or (len(inputs) > 1 and not sys.stdout.isatty())
+    with progress("核查", len(inputs), shown) as advance:
+        out, err = sys.stdout, sys.stderr  # inside the bar: what goes to stderr shows above it
         for result in in_order(check_one, inputs, jobs, _setup, (options,), limits=limits, failed=check_failed):
-            if bar is not None:
-                bar.advance(task)
+            advance(1)
             if result.fault is not None:
                 out.flush()
                 raise result.fault  # one line and the fault's exit code (gongkai.cli), after the files before it

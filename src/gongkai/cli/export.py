@@ -30,6 +30,7 @@ def export(
 
     CSV/Parquet 的核查结果写入同名 .findings 文件、字段说明写入 .codebook 文件；XLSX 写入 findings 与 codebook 工作表。
     """
+    from gongkai.cli.jobs import progress_bar
     from gongkai.export import export as run_export
     from gongkai.stats import Selection
 
@@ -43,5 +44,8 @@ def export(
     with store:
         sel = Selection(region=regions_or_exit(store, region), kind=kind, year_from=year_from, year_to=year_to,
                         format=report_format, all_versions=all_versions)
-        res = run_export(store, out, fmt=fmt, shape=shape, sel=sel, bom=bom)  # type: ignore[arg-type]
+        with progress_bar("导出") as bar:
+            task = bar.add_task("export", total=None)
+            res = run_export(store, out, fmt=fmt, shape=shape, sel=sel, bom=bom,  # type: ignore[arg-type]
+                             on_total=lambda n: bar.update(task, total=n), advance=lambda n: bar.advance(task, n))
     print(f"导出 {res.reports} 份报告：{res.rows} 行，核查结果 {res.findings} 条 → {'，'.join(res.files)}")

@@ -8,6 +8,7 @@ over them, or kills its worker, gets an error line of its own and the others go 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import traceback
@@ -129,11 +130,26 @@ def in_order(work: Callable[[str], T], items: Sequence[str], jobs: int | None,
             yield result
 
 
+@contextlib.contextmanager
+def progress(label: str, total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar for `total` items when `enabled` and stderr is a terminal, yielding `advance(n)`.
+    While it shows, `sys.stderr` prints above the bar: look it up inside the block. Disabled, nothing is
+    imported (start-up of a one-file command)."""
+    if not enabled:
+        yield lambda n: None
+        return
+    with progress_bar(label) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
 def progress_bar(label: str, enabled: bool = True) -> Any:
-    """A progress bar on stderr (Rich), shown only on a terminal: `with bar: task = bar.add_task(…)`."""
+    """A progress bar on stderr (Rich), shown only on a terminal: `with bar: task = bar.add_task(…)`.
+    Standard output is left alone (Rich would send it to the bar's console, stderr): results piped to a
+    file stay in the file."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
     return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console,
-                    disable=not (enabled and console.is_terminal), transient=True)
+                    disable=not (enabled and console.is_terminal), transient=True, redirect_stdout=False)

@@ -25,6 +25,7 @@ from gongkai.cli.jobs import (
     in_order,
     internal_error_message,
     limits_from,
+    progress,
     refuse_special,
 )
 
@@ -108,17 +109,20 @@ def parse(
     """
     limits = limits_from(timeout, max_memory, max_size)
     code = EXIT_OK
-    out, err = sys.stdout, sys.stderr
     problems: list[tuple[str, str, str]] = []
     inputs = list(expand(paths, problems))
     for where, error, message in problems:
         code = EXIT_UNREADABLE
         _, text, to_stderr = _error(as_json, where, error, message, message)
-        (err if to_stderr else out).write(text)
-    for file_code, text, to_stderr in in_order(partial(parse_one, as_json), inputs, jobs, _load, limits=limits,
-                                               failed=partial(parse_failed, as_json)):
-        code = max(code, file_code)
-        (err if to_stderr else out).write(text)
+        (sys.stderr if to_stderr else sys.stdout).write(text)
+    # Several files with the results going to a file or a pipe (scans take seconds each): a bar on the terminal.
+    with progress("读取", len(inputs), len(inputs) > 1 and not sys.stdout.isatty()) as advance:
+        out, err = sys.stdout, sys.stderr  # inside the bar: what goes to stderr shows above it
+        for file_code, text, to_stderr in in_order(partial(parse_one, as_json), inputs, jobs, _load, limits=limits,
+                                                   failed=partial(parse_failed, as_json)):
+            code = max(code, file_code)
+            (err if to_stderr else out).write(text)
+            advance(1)
     raise typer.Exit(code)
 
 

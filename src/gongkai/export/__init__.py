@@ -291,14 +291,31 @@ def _keys_seen(rows: Any, seen: set[str]) -> Any:
         yield row
 
 
+def _reports_done(rows: Any, advance: Callable[[int], None]) -> Any:
+    """Pass rows through, calling `advance(1)` as each report's rows are done (rows come by report)."""
+    last = None
+    for row in rows:
+        if row["report_id"] != last:
+            if last is not None:
+                advance(1)
+            last = row["report_id"]
+        yield row
+    if last is not None:
+        advance(1)
+
+
 def export(store: Store, out: str | Path, *, fmt: Format, shape: Shape = "long",
-           sel: Selection | None = None, bom: bool = True) -> ExportResult:
+           sel: Selection | None = None, bom: bool = True, on_total: Callable[[int], None] | None = None,
+           advance: Callable[[int], None] | None = None) -> ExportResult:
     """Write the selected reports to `out` (with their findings and a codebook). `bom`: CSV starts with a
-    UTF-8 byte-order mark (Excel and WPS need it to show Chinese text)."""
+    UTF-8 byte-order mark (Excel and WPS need it to show Chinese text). `on_total(n)` is told how many
+    reports are exported, `advance(1)` as each one is written (a long XLSX export takes minutes)."""
     sel = sel or Selection()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     reps = _report_rows(store, sel)
+    if on_total is not None:
+        on_total(len(reps))
     seen: set[str] = set()
     if shape == "long":
         columns, rows = list(LONG_COLUMNS), _keys_seen(long_rows(store, sel, reps), seen)
@@ -306,6 +323,8 @@ def export(store: Store, out: str | Path, *, fmt: Format, shape: Shape = "long",
     else:
         columns, rows = wide_rows(store, sel, reps)
         sheet = "reports"
+    if advance is not None:
+        rows = _reports_done(rows, advance)
     found = finding_rows(store, sel, reps)
 
     def codebook() -> list[dict[str, Any]]:
