@@ -239,19 +239,18 @@ def check_command(
         err.write(result.err)
         if agg is not None:
             agg.unreadable += 1
-    # The summary prints only at the end, and results going to a file or a pipe show nothing on the terminal:
-    # a bar shows the way there (several files; scans take seconds each).
-    shown = summary or (len(inputs) > 1 and not sys.stdout.isatty())
+    # A bar on the terminal when the summary prints only at the end, when the results go to a file or a pipe,
+    # or there is one file (a scan takes seconds a table); not between results printed on the terminal.
+    shown = summary or len(inputs) == 1 or not sys.stdout.isatty()
     with progress("核查", len(inputs), shown) as advance:
-        out, err = sys.stdout, sys.stderr  # inside the bar: what goes to stderr shows above it
         for result in in_order(check_one, inputs, jobs, _setup, (options,), limits=limits, failed=check_failed):
             advance(1)
             if result.fault is not None:
-                out.flush()
+                sys.stdout.flush()
                 raise result.fault  # one line and the fault's exit code (gongkai.cli), after the files before it
             code = max(code, result.code)  # unreadable (2) outranks failed (1)
-            out.write(result.out)
-            err.write(result.err)
+            sys.stdout.write(result.out)
+            sys.stderr.write(result.err)
             if agg is not None:
                 if result.tally is None:
                     agg.unreadable += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any, TypeVar
@@ -130,17 +131,70 @@ def in_order(work: Callable[[str], T], items: Sequence[str], jobs: int | None,
             yield result
 
 
+# A bar appears only once the work has taken this long (seconds; GONGKAI_PROGRESS_DELAY sets another): fast
+# runs do not pay for importing Rich (~75 ms) or see a flash of a bar; a scan read by OCR (seconds a table) does.
+BAR_DELAY = 1.5
+
+
+def _bar_delay() -> float:
+    try:
+        return max(0.0, float(os.environ.get("GONGKAI_PROGRESS_DELAY", BAR_DELAY)))
+    except ValueError:
+        return BAR_DELAY
+
+
+class _LateBar:
+    """A progress bar started from a timer thread once the delay has passed, if the work is not done."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self.lock = threading.Lock()
+        self.bar: Any = None
+        self.closed = False
+        self.timer = threading.Timer(_bar_delay(), self.start)
+        self.timer.daemon = True
+
+    def start(self) -> None:
+        with self.lock:
+            if self.closed or self.done >= self.total:
+                return
+            self.bar = progress_bar(self.label)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+
+    def advance(self, n: int) -> None:
+        with self.lock:
+            self.done += n
+            if self.bar is not None:
+                self.bar.advance(self.task, n)
+                if self.done >= self.total:  # erase it before the last result is printed
+                    self.bar.stop()
+                    self.bar = None
+
+    def close(self) -> None:
+        self.timer.cancel()
+        with self.lock:
+            self.closed = True
+            if self.bar is not None:
+                self.bar.stop()
+                self.bar = None
+
+
 @contextlib.contextmanager
 def progress(label: str, total: int, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar for `total` items when `enabled` and stderr is a terminal, yielding `advance(n)`.
-    While it shows, `sys.stderr` prints above the bar: look it up inside the block. Disabled, nothing is
-    imported (start-up of a one-file command)."""
-    if not enabled:
+    """A progress bar for `total` items on stderr when `enabled` and stderr is a terminal, shown once the
+    work has taken `BAR_DELAY` seconds; yields `advance(n)`. Call `advance` before printing an item's
+    result (the bar is erased when the last one is done), and write to `sys.stderr` as looked up at the
+    time (while the bar shows, it prints above it)."""
+    if not enabled or total <= 0:
         yield lambda n: None
         return
-    with progress_bar(label) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+    late = _LateBar(label, total)
+    late.timer.start()
+    try:
+        yield late.advance
+    finally:
+        late.close()
 
 
 def progress_bar(label: str, enabled: bool = True) -> Any:

@@ -115,14 +115,14 @@ def parse(
         code = EXIT_UNREADABLE
         _, text, to_stderr = _error(as_json, where, error, message, message)
         (sys.stderr if to_stderr else sys.stdout).write(text)
-    # Several files with the results going to a file or a pipe (scans take seconds each): a bar on the terminal.
-    with progress("读取", len(inputs), len(inputs) > 1 and not sys.stdout.isatty()) as advance:
-        out, err = sys.stdout, sys.stderr  # inside the bar: what goes to stderr shows above it
+    # A bar on the terminal when the results go to a file or a pipe, or there is one file (a scan takes
+    # seconds a table); not between results printed on the terminal.
+    with progress("读取", len(inputs), len(inputs) == 1 or not sys.stdout.isatty()) as advance:
         for file_code, text, to_stderr in in_order(partial(parse_one, as_json), inputs, jobs, _load, limits=limits,
                                                    failed=partial(parse_failed, as_json)):
             code = max(code, file_code)
-            (err if to_stderr else out).write(text)
             advance(1)
+            (sys.stderr if to_stderr else sys.stdout).write(text)
     raise typer.Exit(code)
 
 
