@@ -1,0 +1,46 @@
+"""The JSON API (`/api/…`, documented at `/docs`): the same functions the pages and the command line use."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+
+from gongkai.store import Store
+from gongkai.web.auth import require_reader
+from gongkai.web.deps import get_store
+from gongkai.web.queries import ReportFilter, SortKey, choices, list_reports
+from gongkai.web.report_view import report_detail, source_blocks
+
+router = APIRouter(prefix="/api", tags=["报告"], dependencies=[Depends(require_reader)])
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+@router.get("/reports", summary="报告列表（筛选、排序、分页）")
+def api_reports(store: StoreDep, flt: Annotated[ReportFilter, Query()],
+                sort: SortKey = "organ", desc: bool = False,
+                page: Annotated[int, Query(ge=1)] = 1,
+                per_page: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+    count, items = list_reports(store, flt, sort=sort, descending=desc, page=page, per_page=per_page)
+    return {"count": count, "page": page, "per_page": per_page, "items": [i.as_json() for i in items]}
+
+
+@router.get("/choices", summary="筛选项（库中出现的年度、格式、地区、规则）")
+def api_choices(store: StoreDep) -> dict[str, list[Any]]:
+    return choices(store)
+
+
+@router.get("/reports/{report_id}", summary="一份报告：元数据、表格（含原文与出处）、核查结果、版本")
+def api_report(report_id: int, store: StoreDep) -> dict[str, Any]:
+    detail = report_detail(store, report_id)
+    if detail is None:
+        raise HTTPException(404, f"库中没有报告 {report_id}")
+    return detail
+
+
+@router.get("/reports/{report_id}/source", summary="报告原文（读取所见的文字块及其出处）")
+def api_source(report_id: int, store: StoreDep) -> dict[str, Any]:
+    media_type, blocks, error = source_blocks(store, report_id)
+    if media_type is None:
+        raise HTTPException(404, f"库中没有报告 {report_id}")
+    return {"media_type": media_type, "blocks": blocks, "error": error}

@@ -1,0 +1,106 @@
+"""The report list behind the 报告库 page and `/api/reports`: filters, sorting and pagination in SQL.
+
+A figure shown in the list is read from the report (its cell) or absent; the disclosure rate is computed
+only when every cell it needs was read (the same rule as `gongkai stats`), never from a missing figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import aliased
+
+from gongkai.stats import Selection, _where
+from gongkai.store import Store, cells, findings, reports
+
+SortKey = Literal["organ", "region", "year", "new_requests", "disclosure_rate", "errors"]
+
+
+class ReportFilter(BaseModel):
+    """What the user filters by (query parameters of the page and of the API)."""
+
+    region: str | None = Field(None, description="省、市或县的名称，或 GB/T 2260 代码")
+    kind: str | None = Field(
+        None, description="机关类型：government / department / township / development_zone / other")
+    year: int | None = Field(None, description="报告年度")
+    format: str | None = Field(None, description="报告格式：2021 / 2019 / legacy")
+    q: str | None = Field(None, description="机关名称包含的文字")
+    errors: bool | None = Field(None, description="true：只看有错误的报告；false：只看无错误的")
+    rule: str | None = Field(None, description="只看有此规则问题的报告（规则代码）")
+
+    def selection(self) -> Selection:
+        return Selection(region=self.region or None, kind=self.kind or None, year_from=self.year, year_to=self.year,
+                         format=self.format or None, organ=(self.q or "").strip() or None)
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    id: int
+    organ: str | None
+    organ_kind: str | None
+    province: str | None
+    city: str | None
+    county: str | None
+    year: int | None
+    format: str | None
+    published: Any
+    new_requests: float | None
+    disclosure_rate: float | None
+    n_errors: int
+    n_warnings: int
+
+    def as_json(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["published"] = str(self.published) if self.published is not None else None
+        return d
+
+
+def _cell(name: str, row: str) -> Any:
+    c = aliased(cells, name=name)
+    return c, and_(c.c.report_id == reports.c.id, c.c.tbl == "requests", c.c.row_key == row, c.c.col_key == "total")
+
+
+def list_reports(store: Store, flt: ReportFilter, *, sort: SortKey = "organ", descending: bool = False,
+                 page: int = 1, per_page: int = 50) -> tuple[int, list[ReportItem]]:
+    """(number of matching reports, the page asked for)."""
+    r = reports.c
+    cond = _where(flt.selection())
+    if flt.errors is not None:
+        cond.append(r.n_errors > 0 if flt.errors else r.n_errors == 0)
+    if flt.rule:
+        cond.append(exists().where(findings.c.report_id == r.id, findings.c.code == flt.rule))
+    new, on_new = _cell("c_new", "new_received")
+    granted, on_granted = _cell("c_granted", "granted")
+    partial, on_partial = _cell("c_partial", "partially_granted")
+    processed, on_processed = _cell("c_processed", "total_processed")
+    rate = case((processed.c.value > 0, (granted.c.value + partial.c.value) / processed.c.value), else_=None)
+    sort_column = {"organ": func.coalesce(r.organ_canonical, r.organ), "region": r.region_code, "year": r.year,
+                   "new_requests": new.c.value, "disclosure_rate": rate, "errors": r.n_errors}[sort]
+    order = sort_column.desc() if descending else sort_column.asc()
+    with store.reading() as conn:
+        count = conn.execute(select(func.count()).select_from(reports).where(and_(*cond))).scalar_one()
+        q = (select(r.id, r.organ, r.organ_kind, r.province, r.city, r.county, r.year, r.format, r.published,
+                    new.c.value.label("new_requests"), rate.label("disclosure_rate"), r.n_errors, r.n_warnings)
+             .select_from(reports.outerjoin(new, on_new).outerjoin(granted, on_granted)
+                          .outerjoin(partial, on_partial).outerjoin(processed, on_processed))
+             .where(and_(*cond))
+             .order_by(sort_column.is_(None), order, r.id)  # reports without the figure last, either way
+             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+        items = [ReportItem(**row._asdict()) for row in conn.execute(q)]
+    return count, items
+
+
+def choices(store: Store) -> dict[str, list[Any]]:
+    """Values present in the store, for the filter menus: years, formats, provinces, cities, rules."""
+    r = reports.c
+    current = and_(r.is_current.is_(True), r.is_best.is_(True), r.recognised.is_(True))
+    with store.reading() as conn:
+        def distinct(col: Any) -> list[Any]:
+            return [v for (v,) in conn.execute(select(col).where(current, col.is_not(None)).distinct().order_by(col))]
+
+        rules = [v for (v,) in conn.execute(select(findings.c.code).distinct().order_by(findings.c.code))]
+        return {"years": distinct(r.year), "formats": distinct(r.format), "provinces": distinct(r.province),
+                "cities": distinct(r.city), "counties": distinct(r.county), "rules": rules}

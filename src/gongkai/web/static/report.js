@@ -1,0 +1,1 @@
+// report page: filled in by the browser work
