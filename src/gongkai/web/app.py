@@ -55,8 +55,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="gongkai_session",
                        same_site="lax", https_only=False, max_age=12 * 3600)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from gongkai.web import api, pages
+    from gongkai.web import account, api, check, compare, pages
 
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    for module in (api, pages, check, compare, account):
+        app.include_router(module.router)
     return app
