@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -75,9 +75,9 @@ def _num(v: float | None) -> int | float | None:
     return None if v is None else (int(v) if float(v).is_integer() else v)
 
 
-def _report_rows(store: Store, sel: Selection) -> dict[int, dict[str, Any]]:
+def _report_rows(store: Store, sel: Selection, extra: Sequence[Any] = ()) -> dict[int, dict[str, Any]]:
     with store.reading() as conn:
-        q = select(*_report_cols()).where(and_(*_where(sel))).order_by(reports.c.id)
+        q = select(*_report_cols()).where(and_(*_where(sel), *extra)).order_by(reports.c.id)
         return {row.report_id: _clean(dict(row._asdict())) for row in conn.execute(q)}
 
 
@@ -90,8 +90,9 @@ def _cell_order() -> dict[str, int]:
     return order
 
 
-def long_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    ids = select(reports.c.id).where(and_(*_where(sel)))
+def long_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]],
+              extra: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    ids = select(reports.c.id).where(and_(*_where(sel), *extra))
     c = cells.c
     q = (select(c.report_id, c.tbl, c.row_key, c.col_key, c.value, c.raw, c.unit, c.provenance)
          .where(c.report_id.in_(ids)).order_by(c.report_id))
@@ -102,8 +103,9 @@ def long_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> 
                    "value": value, "raw": raw, "unit": unit, "provenance": prov}
 
 
-def wide_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
-    ids = select(reports.c.id).where(and_(*_where(sel)))
+def wide_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]],
+              extra: Sequence[Any] = ()) -> tuple[list[str], list[dict[str, Any]]]:
+    ids = select(reports.c.id).where(and_(*_where(sel), *extra))
     c = cells.c
     values: dict[int, dict[str, Any]] = {rid: {} for rid in reps}
     with store.reading() as conn:
@@ -116,8 +118,9 @@ def wide_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> 
     return columns, [{**reps[rid], **values[rid]} for rid in reps]
 
 
-def finding_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    ids = select(reports.c.id).where(and_(*_where(sel)))
+def finding_rows(store: Store, sel: Selection, reps: dict[int, dict[str, Any]],
+                 extra: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    ids = select(reports.c.id).where(and_(*_where(sel), *extra))
     f = findings.c
     q = (select(f.report_id, f.code, f.severity, f.message, f.expected, f.actual, f.line, f.cells)
          .where(f.report_id.in_(ids)).order_by(f.report_id, f.id))
@@ -306,26 +309,27 @@ def _reports_done(rows: Any, advance: Callable[[int], None]) -> Any:
 
 def export(store: Store, out: str | Path, *, fmt: Format, shape: Shape = "long",
            sel: Selection | None = None, bom: bool = True, on_total: Callable[[int], None] | None = None,
-           advance: Callable[[int], None] | None = None) -> ExportResult:
+           advance: Callable[[int], None] | None = None, where: Sequence[Any] = ()) -> ExportResult:
     """Write the selected reports to `out` (with their findings and a codebook). `bom`: CSV starts with a
     UTF-8 byte-order mark (Excel and WPS need it to show Chinese text). `on_total(n)` is told how many
-    reports are exported, `advance(1)` as each one is written (a long XLSX export takes minutes)."""
+    reports are exported, `advance(1)` as each one is written (a long XLSX export takes minutes). `where`:
+    more SQL conditions on `reports` (the web application's filters on findings)."""
     sel = sel or Selection()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    reps = _report_rows(store, sel)
+    reps = _report_rows(store, sel, where)
     if on_total is not None:
         on_total(len(reps))
     seen: set[str] = set()
     if shape == "long":
-        columns, rows = list(LONG_COLUMNS), _keys_seen(long_rows(store, sel, reps), seen)
+        columns, rows = list(LONG_COLUMNS), _keys_seen(long_rows(store, sel, reps, where), seen)
         sheet = "cells"
     else:
-        columns, rows = wide_rows(store, sel, reps)
+        columns, rows = wide_rows(store, sel, reps, where)
         sheet = "reports"
     if advance is not None:
         rows = _reports_done(rows, advance)
-    found = finding_rows(store, sel, reps)
+    found = finding_rows(store, sel, reps, where)
 
     def codebook() -> list[dict[str, Any]]:
         keys = sorted(seen, key=lambda k: (_cell_order().get(k, 10**6), k))

@@ -63,15 +63,22 @@ def _cell(name: str, row: str) -> Any:
     return c, and_(c.c.report_id == reports.c.id, c.c.tbl == "requests", c.c.row_key == row, c.c.col_key == "total")
 
 
-def list_reports(store: Store, flt: ReportFilter, *, sort: SortKey = "organ", descending: bool = False,
-                 page: int = 1, per_page: int = 50) -> tuple[int, list[ReportItem]]:
-    """(number of matching reports, the page asked for)."""
+def conditions(flt: ReportFilter) -> list[Any]:
+    """The filter as SQL conditions on `reports` (current readings only, as everywhere)."""
     r = reports.c
     cond = _where(flt.selection())
     if flt.errors is not None:
         cond.append(r.n_errors > 0 if flt.errors else r.n_errors == 0)
     if flt.rule:
         cond.append(exists().where(findings.c.report_id == r.id, findings.c.code == flt.rule))
+    return cond
+
+
+def list_reports(store: Store, flt: ReportFilter, *, sort: SortKey = "organ", descending: bool = False,
+                 page: int = 1, per_page: int = 50) -> tuple[int, list[ReportItem]]:
+    """(number of matching reports, the page asked for)."""
+    r = reports.c
+    cond = conditions(flt)
     new, on_new = _cell("c_new", "new_received")
     granted, on_granted = _cell("c_granted", "granted")
     partial, on_partial = _cell("c_partial", "partially_granted")
