@@ -64,16 +64,18 @@ def _corpus_cases(corpus: Path) -> list[tuple[Path, dict]]:
     return out
 
 
-def _variant(data: bytes, meta: dict, rng: random.Random, s2t: object) -> bytes | None:
+def _variant(data: bytes, meta: dict, rng: random.Random, s2t: object, any_province: bool = False) -> bytes | None:
     """The report as another organ would publish it: its place name replaced everywhere (None if that
-    cannot be done faithfully in the document's encoding)."""
+    cannot be done faithfully in the document's encoding). `any_province`: a province may get a made-up
+    name too (there are only so many provinces for the copies of a provincial department's report)."""
     encoding = meta.get("encoding") or "utf-8"
     doc = data.decode(encoding)
     m = _PLACE.match(meta["organ"])
     if m is None:
         return None
     old = m.group(1)
-    new = rng.choice(_PROVINCES) if m.group(2) == "省" else rng.choice(_FIRST) + rng.choice(_SECOND)
+    province = m.group(2) == "省" and not any_province
+    new = rng.choice(_PROVINCES) if province else rng.choice(_FIRST) + rng.choice(_SECOND)
     if new == old:
         return None
     out = doc.replace(old, new)
@@ -88,8 +90,9 @@ def _variant(data: bytes, meta: dict, rng: random.Random, s2t: object) -> bytes 
         return None
 
 
-def make_inputs(folder: Path, n: int, corpus: Path = CORPUS) -> list[str]:
-    """`n` report files in `folder`: the corpus, then copies by other organs (see the module's doc)."""
+def make_inputs(folder: Path, n: int, corpus: Path = CORPUS, any_province: bool = False) -> list[str]:
+    """`n` report files in `folder`: the corpus, then copies by other organs (see the module's doc);
+    `any_province` for more copies than there are provinces (see `_variant`)."""
     import opencc
 
     s2t = opencc.OpenCC("s2t")
@@ -102,7 +105,7 @@ def make_inputs(folder: Path, n: int, corpus: Path = CORPUS) -> list[str]:
         data = src.read_bytes()
         rng = random.Random(f"{src.name}/{copy}")
         for _ in range(100 if copy else 0):
-            other = _variant(data, meta, rng, s2t)
+            other = _variant(data, meta, rng, s2t, any_province)
             if other is not None and hashlib.sha256(other).hexdigest() not in seen:
                 data = other
                 break

@@ -115,6 +115,7 @@ from gongkai.cli import parse as _parse  # noqa: E402,F401
 from gongkai.cli import reparse as _reparse  # noqa: E402,F401
 from gongkai.cli import serve as _serve  # noqa: E402,F401
 from gongkai.cli import stats as _stats  # noqa: E402,F401
+from gongkai.cli import user as _user  # noqa: E402,F401
 from gongkai.cli import versions as _versions  # noqa: E402,F401
 
 

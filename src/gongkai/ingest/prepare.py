@@ -125,6 +125,15 @@ def finding_rows(found: list[Any]) -> list[FindingRow]:
     return out
 
 
+def list_figures(cells: list[CellRow], format_id: str | None) -> dict[str, float | None]:
+    """The figures a list of reports shows (see `reports.new_requests` / `disclosure_rate`)."""
+    from gongkai.stats.indicators import indicators
+
+    flat = {f"{t}.{r}.{c}": v for t, r, c, v, *_rest in cells if t == "requests" and v is not None}
+    rate = indicators(flat, format_id if format_id in ("2021", "2019") else None)["disclosure_rate"]
+    return {"new_requests": flat.get("requests.new_received.total"), "disclosure_rate": rate}
+
+
 def prepare_report(report: Report, path: str | None) -> Prepared:
     """A report already extracted → the rows to store (no failure handling)."""
     src = report.source
@@ -143,12 +152,14 @@ def prepare_report(report: Report, path: str | None) -> Prepared:
         "n_info": sum(f[1] == "info" for f in found),
     }
     row.update(resolve(meta.organ, meta.year))
+    cells = report_cells(report)
+    row.update(list_figures(cells, meta.format))
     # `model_dump_json` without decoding its bytes; exclude_none halves the size and round-trips exactly.
     # The report was built and validated by the extractor: checking each value's type again for
     # serialisation warnings is a sixth of the cost, and changes nothing in the output.
     as_json = report.__pydantic_serializer__.to_json(report, exclude_none=True, warnings=False)
     return Prepared(src.sha256, path, src.size, src.media_type, row=row, report_json=as_json,
-                    cells=report_cells(report), findings=found)
+                    cells=cells, findings=found)
 
 
 def prepare(data: bytes, path: str | None) -> Prepared:

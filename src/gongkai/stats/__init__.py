@@ -154,8 +154,9 @@ def match_regions(store: Store, names: tuple[str, ...]) -> tuple[tuple[str, ...]
     return tuple(dict.fromkeys(matched)), tuple(unmatched)
 
 
-def load(store: Store, sel: Selection, *, with_json: bool = False) -> list[ReportRow]:
-    """The selected reports with their table cells and the codes of their findings."""
+def load(store: Store, sel: Selection, *, with_json: bool = False,
+         tables: tuple[str, ...] = TABLES) -> list[ReportRow]:
+    """The selected reports with their cells of `tables` and the codes of their findings."""
     r = reports.c
     cols = [r.id, r.organ, r.organ_key, r.organ_kind, r.region_code, r.province, r.city, r.county, r.year, r.format]
     if with_json:
@@ -166,7 +167,7 @@ def load(store: Store, sel: Selection, *, with_json: bool = False) -> list[Repor
             out[row.id] = ReportRow(**row._asdict())
         ids = select(r.id).where(and_(*_where(sel)))
         q = select(cells.c.report_id, cells.c.tbl, cells.c.row_key, cells.c.col_key, cells.c.value).where(
-            cells.c.report_id.in_(ids), cells.c.tbl.in_(TABLES))
+            cells.c.report_id.in_(ids), cells.c.tbl.in_(tables))
         for rid, t, row_key, col, value in conn.execute(q):
             if value is not None:
                 out[rid].cells[f"{t}.{row_key}.{col}"] = value
@@ -386,7 +387,6 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
     for year in sorted(by_year, key=lambda y: (y is None, y)):
         rs = by_year[year]
         totals = consolidate(rs)
-        per_organ = [indicators(r.cells, r.format if r.format in _FORMAT_IDS else None) for r in rs]
         entry: dict[str, Any] = {
             "reports": len(rs),
             "organs": len({r.organ_key for r in rs if r.organ_key}),
@@ -399,7 +399,7 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
             "coverage": coverage(rs),
             "indicators": indicators(totals),
             "indicator_coverage": indicator_coverage(rs),
-            "distribution": {k: quantiles([i[k] for i in per_organ if i[k] is not None]) for k in INDICATOR_KEYS},
+            "distribution": distribution(rs),
         }
         if by:
             groups: dict[str, list[ReportRow]] = defaultdict(list)
@@ -426,6 +426,16 @@ def compute(rows: list[ReportRow], sel: Selection | None = None, *, by: str | No
         "continuity": continuity(rows, fetch),
         "ranking": ranking(rows, min_requests, top),
     }
+
+
+INDICATOR_TABLES = ("requests", "review_litigation")  # the tables every indicator is computed from
+
+
+def distribution(rows: list[ReportRow]) -> dict[str, Any]:
+    """P25/P50/P75 of each indicator over the reports (each report's own figures; a report lacking a cell an
+    indicator needs is left out of that indicator). Needs only `INDICATOR_TABLES` loaded."""
+    per_organ = [indicators(r.cells, r.format if r.format in _FORMAT_IDS else None) for r in rows]
+    return {k: quantiles([i[k] for i in per_organ if i[k] is not None]) for k in INDICATOR_KEYS}
 
 
 def _count(items: Any) -> dict[str, int]:

@@ -1,0 +1,69 @@
+"""`gongkai user add|list|remove`: who may sign in to the web application and write (upload, delete)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC
+from typing import Annotated
+
+import typer
+
+from gongkai.cli import app
+from gongkai.cli.store_common import DbOption, store_or_exit
+
+user_app = typer.Typer(help="管理网页应用的用户：登录后可上传、删除报告。", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+def _password(from_stdin: bool) -> str:
+    """The password: one line of stdin (scripts), else asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+
+
+@user_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="用户名")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="从标准输入读取一行作为密码")] = False,
+    db: DbOption = None,
+) -> None:
+    """添加用户（密码只保存其 argon2 散列）。"""
+    from gongkai.web.users import UserError, add_user
+
+    password = _password(password_stdin)
+    with store_or_exit(db) as store:
+        try:
+            stored = add_user(store, name, password)
+        except UserError as exc:
+            print(f"未添加：{exc}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    print(f"已添加用户“{stored}”。")
+
+
+@user_app.command("list")
+def list_(db: DbOption = None) -> None:
+    """列出用户。"""
+    from gongkai.web.users import list_users
+
+    with store_or_exit(db, create=False) as store:
+        found = list_users(store)
+    if not found:
+        print("还没有用户：可用 gongkai user add 用户名 添加。")
+        return
+    for u in found:
+        at = u.created_at if u.created_at.tzinfo else u.created_at.replace(tzinfo=UTC)  # SQLite keeps UTC, naive
+        print(f"{u.name}\t添加于 {at.astimezone():%Y-%m-%d %H:%M}")
+
+
+@user_app.command("remove")
+def remove(name: Annotated[str, typer.Argument(help="用户名")], db: DbOption = None) -> None:
+    """删除用户（其已登录的会话随即不能再写入）。"""
+    from gongkai.web.users import remove_user
+
+    with store_or_exit(db, create=False) as store:
+        removed = remove_user(store, name)
+    if not removed:
+        print(f"没有用户“{name}”。", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"已删除用户“{name}”。")
