@@ -13,3 +13,6 @@ $gk ingest --no-progress --findings "$seeds" || echo "（有文件入库失败�
 echo
 echo "### 合计数字（按市汇总）"
 $gk stats --by city
+echo
+echo "### 网页应用"
+echo "浏览这些报告（报告库、原文与表格对照、核查、比较、统计）：运行 .venv/bin/gongkai serve ，然后打开 http://127.0.0.1:8000/"
