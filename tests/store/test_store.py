@@ -187,3 +187,10 @@ def test_override_file_settles_an_organ(store: Store, tmp_path: Path) -> None:
         row = conn.execute(select(reports)).one()
     assert (row.organ_kind, row.region_code, row.county, row.city, row.parent) == (
         "development_zone", "430121", "长沙县", "长沙市", "长沙县人民政府")
+
+
+def test_the_store_keeps_a_column_for_every_indicator() -> None:
+    """`reports` carries each report's own indicators (peer bands read them); a new indicator needs its column."""
+    from gongkai.stats.indicators import INDICATOR_KEYS
+
+    assert set(INDICATOR_KEYS) <= {c.name for c in reports.columns}

@@ -126,12 +126,14 @@ def finding_rows(found: list[Any]) -> list[FindingRow]:
 
 
 def list_figures(cells: list[CellRow], format_id: str | None) -> dict[str, float | None]:
-    """The figures a list of reports shows (see `reports.new_requests` / `disclosure_rate`)."""
+    """The figures kept with the report for lists and peer bands (see `reports.new_requests` and the indicator
+    columns): new requests as read, and each indicator of the report's own cells."""
     from gongkai.stats.indicators import indicators
 
-    flat = {f"{t}.{r}.{c}": v for t, r, c, v, *_rest in cells if t == "requests" and v is not None}
-    rate = indicators(flat, format_id if format_id in ("2021", "2019") else None)["disclosure_rate"]
-    return {"new_requests": flat.get("requests.new_received.total"), "disclosure_rate": rate}
+    flat = {f"{t}.{r}.{c}": v for t, r, c, v, *_rest in cells
+            if t in ("requests", "review_litigation") and v is not None}
+    return {"new_requests": flat.get("requests.new_received.total"),
+            **indicators(flat, format_id if format_id in ("2021", "2019") else None)}
 
 
 def prepare_report(report: Report, path: str | None) -> Prepared:

@@ -75,11 +75,18 @@ reports = Table(
     Column("n_errors", Integer, nullable=False, server_default=text("0")),
     Column("n_warnings", Integer, nullable=False, server_default=text("0")),
     Column("n_info", Integer, nullable=False, server_default=text("0")),
-    # Figures a list of reports shows and sorts by (the web application's 报告库), kept with the report so a
-    # page of 10,000 reports needs no join: table 3's new requests as read, and the disclosure rate as
-    # `gongkai.stats.indicators` defines it (None when a cell it needs was not read).
+    # Figures a list of reports shows and sorts by (the web application's 报告库), and the report's own
+    # indicators (the peers' P25–P75 bands of a comparison), kept with the report so that a page or a band over
+    # 10,000 reports needs no cells: table 3's new requests as read, and every indicator of
+    # `gongkai.stats.indicators.INDICATORS` (None when a cell it needs was not read; a test holds the two lists
+    # equal).
     Column("new_requests", Float),
     Column("disclosure_rate", Float),
+    Column("withheld_rate", Float),
+    Column("unavailable_rate", Float),
+    Column("not_processed_rate", Float),
+    Column("review_correction_rate", Float),
+    Column("litigation_loss_rate", Float),
     Column("report_json", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
