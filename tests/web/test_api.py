@@ -168,3 +168,16 @@ def test_a_form_with_empty_fields_filters_by_the_filled_ones(client: TestClient,
     assert res.status_code == 200
     expected = len(_current(corpus, reports.c.city == "长沙市"))
     assert f"共 <strong>{expected}</strong> 份报告" in res.text
+
+
+def test_the_api_documentation_works_offline(client: TestClient) -> None:
+    """/docs loads Swagger UI from the application itself, never from a CDN."""
+    import re
+
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/") for a in assets)
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/openapi.json").json()["paths"]["/api/reports"]

@@ -44,3 +44,15 @@ def test_the_stats_page_draws_its_charts(page: Any, console: list[str], base_url
     assert page.locator(".main-svg").count() >= 1
     screenshot(page, "stats")
     assert not _csp_violations(console)
+
+
+def test_the_compare_and_rules_pages(page: Any, console: list[str], base_url: str, api: httpx.Client) -> None:
+    cities = api.get("/api/choices").json()["cities"][:2]
+    assert len(cities) == 2
+    page.goto(f"{base_url}/compare?region={cities[0]}&region={cities[1]}")
+    page.wait_for_selector(".main-svg")
+    screenshot(page, "compare")
+    page.goto(f"{base_url}/rules")
+    assert page.locator("#rules tbody tr").count() > 0
+    screenshot(page, "rules")
+    assert not _csp_violations(console)
