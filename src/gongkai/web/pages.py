@@ -50,9 +50,12 @@ def report_page(request: Request, report_id: int, store: StoreDep) -> HTMLRespon
     detail = report_detail(store, report_id)
     if detail is None:
         raise HTTPException(404, f"库中没有报告 {report_id}")
+    from gongkai.web.pdf_pages import page_sizes
+
     media_type, blocks, error = source_blocks(store, report_id)
     return _page(request, "report.html", title=detail["meta"]["title"] or f"报告 {report_id}", nav="corpus",
-                 r=detail, blocks=blocks, source_error=error, media_type=media_type)
+                 r=detail, blocks=blocks, source_error=error, media_type=media_type,
+                 pdf_pages=page_sizes(store, report_id))
 
 
 @router.get("/reports/{report_id}/original", name="report_original")
