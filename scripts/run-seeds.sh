@@ -7,7 +7,7 @@ bash scripts/setup.sh
 seeds="${1:-../shared/seeds}"
 [ -d "$seeds" ] || seeds=tests/fixtures/seeds
 gk=.venv/bin/gongkai
-$gk reparse --outdated >/dev/null  # reports stored by an older extractor: re-extract from their originals
+$gk reparse --outdated --missing-ok >/dev/null  # stored by an older extractor: re-extract from their originals
 echo "### 入库与核查结果"
 $gk ingest --no-progress --findings "$seeds" || echo "（有文件入库失败，原因见上）"
 echo

@@ -248,3 +248,12 @@ def test_read_only_store(stored: Path, tmp_path: Path, what: str) -> None:
     again = gongkai("ingest", "--db", str(stored), "-j", "0", "--no-progress", str(tmp_path / "more"))
     assert again.returncode == 0, again.stderr
     assert contents(stored)[0] == before[0] + 2
+
+
+def test_reparse_of_a_missing_store_is_a_fault_unless_the_caller_says_it_may_be_missing(tmp_path: Path) -> None:
+    """The main job re-extracts before its first ingest: `--missing-ok` makes a store not yet made 'nothing to do'."""
+    db = tmp_path / "new.db"
+    assert_fault(gongkai("reparse", "--db", str(db)), "store_missing", 3, "数据库不存在")
+    res = gongkai("reparse", "--outdated", "--missing-ok", "--db", str(db))
+    assert res.returncode == 0 and "没有需要重新提取的报告" in res.stdout
+    assert not db.exists()

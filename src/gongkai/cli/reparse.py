@@ -28,12 +28,21 @@ def reparse(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出汇总")] = False,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
     max_memory: MaxMemoryOption = DEFAULT_MEMORY_TEXT,
+    missing_ok: Annotated[bool, typer.Option(
+        "--missing-ok", help="数据库还不存在时视为没有需要重新提取的报告（供脚本在首次入库前调用）")] = False,
 ) -> None:
     """用当前的提取器重新提取库中存档的全部原件（不再读取原始文件），更新报告、单元格与核查结果。"""
     from gongkai.ingest.reparse import reparse as run_reparse
+    from gongkai.store import StoreError
 
     limits = limits_from(timeout, max_memory, "0")
-    store = store_or_exit(db, create=False)
+    try:
+        store = store_or_exit(db, create=False)
+    except StoreError as exc:
+        if not (missing_ok and exc.code == "store_missing"):
+            raise
+        print("数据库还不存在，没有需要重新提取的报告。")
+        raise typer.Exit(0) from None
     with store, progress_bar("重新提取") as bar:
         task = bar.add_task("reparse", total=store.counts().get("originals"))
         summary = run_reparse(store, workers=workers, overrides=organs, outdated_only=outdated, limits=limits,
