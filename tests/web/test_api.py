@@ -181,3 +181,22 @@ def test_the_api_documentation_works_offline(client: TestClient) -> None:
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
     assert client.get("/openapi.json").json()["paths"]["/api/reports"]
+
+
+def test_regions_narrow_from_province_to_city_to_county(client: TestClient, corpus: Store) -> None:
+    r = reports.c
+    province = "湖南省"
+    in_province = _current(corpus, r.province == province)
+    assert 0 < len(in_province) < len(_current(corpus))
+    assert client.get(f"/api/reports?province={province}").json()["count"] == len(in_province)
+    cities = client.get(f"/api/choices?province={province}").json()["cities"]
+    assert cities == sorted({row.city for row in in_province if row.city})
+    city = "长沙市"
+    page = client.get(f"/?province={province}&city={city}").text
+    counties = {row.county for row in _current(corpus, r.city == city) if row.county}
+    assert counties and all(f'<option value="{c}"' in page for c in counties)
+    other = {row.county for row in _current(corpus) if row.county and row.city != city}
+    assert not any(f'<option value="{c}"' in page for c in other - counties)
+    county = sorted(counties)[0]
+    got = client.get(f"/api/reports?province={province}&city={city}&county={county}").json()["count"]
+    assert got == len(_current(corpus, r.county == county))

@@ -32,9 +32,9 @@ def api_reports(store: StoreDep, flt: Annotated[ReportFilter, Query()],
     return {"count": count, "page": page, "per_page": per_page, "items": [i.as_json() for i in items]}
 
 
-@router.get("/choices", summary="筛选项（库中出现的年度、格式、地区、规则）")
-def api_choices(store: StoreDep) -> dict[str, list[Any]]:
-    return choices(store)
+@router.get("/choices", summary="筛选项（库中出现的年度、格式、规则；省 → 所选省的市 → 所选市的县）")
+def api_choices(store: StoreDep, flt: Annotated[ReportFilter, Query()]) -> dict[str, list[Any]]:
+    return choices(store, flt)
 
 
 @router.get("/reports/{report_id}", summary="一份报告：元数据、表格（含原文与出处）、核查结果、版本")

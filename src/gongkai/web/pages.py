@@ -41,7 +41,7 @@ def corpus_page(request: Request, store: StoreDep, settings: SettingsDep, flt: A
         return "?" + urlencode({**query, "sort": sort, "desc": str(desc).lower(), "page": page, **changes})
 
     return _page(request, "corpus.html", title="报告库", nav="corpus", flt=flt, items=items, count=count, page=page,
-                 pages=pages, sort=sort, desc=desc, link=link, choices=choices(store),
+                 pages=pages, sort=sort, desc=desc, link=link, choices=choices(store, flt),
                  export_query=urlencode(query))
 
 

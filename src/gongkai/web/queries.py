@@ -26,6 +26,9 @@ class ReportFilter(BaseModel):
     """What the user filters by (query parameters of the page and of the API)."""
 
     region: str | None = Field(None, description="省、市或县的名称，或 GB/T 2260 代码")
+    province: str | None = Field(None, description="省（库中的名称）")
+    city: str | None = Field(None, description="市（库中的名称）")
+    county: str | None = Field(None, description="县（区、市）（库中的名称）")
     kind: str | None = Field(
         None, description="机关类型：government / department / township / development_zone / other")
     year: int | None = Field(None, description="报告年度")
@@ -73,6 +76,9 @@ def conditions(flt: ReportFilter) -> list[Any]:
     """The filter as SQL conditions on `reports` (current readings only, as everywhere)."""
     r = reports.c
     cond = _where(flt.selection())
+    for column, name in ((r.province, flt.province), (r.city, flt.city), (r.county, flt.county)):
+        if name:
+            cond.append(column == name)
     if flt.errors is not None:
         cond.append(r.n_errors > 0 if flt.errors else r.n_errors == 0)
     if flt.rule:
@@ -99,14 +105,18 @@ def list_reports(store: Store, flt: ReportFilter, *, sort: SortKey = "organ", de
     return count, items
 
 
-def choices(store: Store) -> dict[str, list[Any]]:
-    """Values present in the store, for the filter menus: years, formats, provinces, cities, rules."""
+def choices(store: Store, flt: ReportFilter | None = None) -> dict[str, list[Any]]:
+    """Values present in the store, for the filter menus: years, formats, rules, and the regions — provinces,
+    then the cities of the province chosen, then the counties of the city chosen (province → city → county)."""
     r = reports.c
     current = and_(r.is_current.is_(True), r.is_best.is_(True), r.recognised.is_(True))
+    flt = flt or ReportFilter()
     with store.reading() as conn:
-        def distinct(col: Any) -> list[Any]:
-            return [v for (v,) in conn.execute(select(col).where(current, col.is_not(None)).distinct().order_by(col))]
+        def distinct(col: Any, *where: Any) -> list[Any]:
+            q = select(col).where(current, col.is_not(None), *where).distinct().order_by(col)
+            return [v for (v,) in conn.execute(q)]
 
-        rules = [rule.code for rule in catalogue()]
         return {"years": distinct(r.year), "formats": distinct(r.format), "provinces": distinct(r.province),
-                "cities": distinct(r.city), "counties": distinct(r.county), "rules": rules}
+                "cities": distinct(r.city, *([r.province == flt.province] if flt.province else [])),
+                "counties": distinct(r.county, *([r.city == flt.city] if flt.city else [])) if flt.city else [],
+                "rules": [rule.code for rule in catalogue()]}
