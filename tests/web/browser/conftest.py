@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -52,19 +53,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The application over a fresh SQLite store (5 seeds + 21 synthetic reports), served on a free port."""
+@contextmanager
+def serving(folder: Path, files: list[Path]) -> Iterator[str]:
+    """The application over a fresh SQLite store in `folder` holding `files`, served on a free port: its URL."""
     import uvicorn
 
     from gongkai.web import create_app
     from gongkai.web.settings import WebSettings
 
-    folder = tmp_path_factory.mktemp("browser")
     db_url = f"sqlite:///{folder / 'store.db'}"
     store = open_store(db_url)
     try:
-        summary = ingest(store, [str(p) for p in [*sorted(SEEDS.iterdir()), *_synthetic_files(folder)]], workers=0)
+        summary = ingest(store, [str(p) for p in files], workers=0)
     finally:
         store.close()
     assert not summary.failed, summary.failed
@@ -85,6 +85,14 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The application over a fresh SQLite store (5 seeds + 21 synthetic reports), served on a free port."""
+    folder = tmp_path_factory.mktemp("browser")
+    with serving(folder, [*sorted(SEEDS.iterdir()), *_synthetic_files(folder)]) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,14 @@ the picture lights the cell found there. Writes docs/screenshots/report-pdf.png.
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from gongkai.ingest import ingest
-from gongkai.store import open_store
 from tests.conftest import needs
-from tests.web.browser.conftest import CHROMIUM, _free_port
+from tests.web.browser.conftest import CHROMIUM, serving
 from tests.web.browser.test_browse import cell_of, screenshot
 from tests.web.test_pdf_pages import make_pdf
 
@@ -31,35 +27,9 @@ TOLERANCE = 3  # pixels
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The application over a fresh SQLite store holding one text PDF report, served on a free port."""
-    import uvicorn
-
-    from gongkai.web import create_app
-    from gongkai.web.settings import WebSettings
-
     folder = tmp_path_factory.mktemp("browser-pdf")
-    db_url = f"sqlite:///{folder / 'store.db'}"
-    store = open_store(db_url)
-    try:
-        summary = ingest(store, [str(make_pdf(folder))], workers=0)
-    finally:
-        store.close()
-    assert not summary.failed, summary.failed
-    app = create_app(WebSettings(db_url=db_url, secret_key="test", public_read=True))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while not server.started:  # uvicorn sets this once it listens
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the web application did not start")
-        time.sleep(0.05)
-    try:
+    with serving(folder, [make_pdf(folder)]) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _pdf_report(api: httpx.Client) -> dict[str, Any]:
