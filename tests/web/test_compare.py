@@ -306,7 +306,7 @@ def server_url(corpus: Corpus) -> Iterator[str]:
 
 
 @needs(CHROMIUM.exists(), "chromium not installed")
-def test_compare_charts_render_in_chromium(server_url: str) -> None:
+def test_compare_charts_render_in_chromium(server_url: str, corpus: Corpus) -> None:
     from playwright.sync_api import sync_playwright
 
     query = "region=长沙市&region=岳阳市"
@@ -333,6 +333,15 @@ def test_compare_charts_render_in_chromium(server_url: str) -> None:
                 for s in chart["series"]:
                     assert by_name[s["name"]]["x"] == chart["categories"]
                     assert by_name[s["name"]]["y"] == s["values"], (chart["id"], s["name"])
+            # What the browser drew is what `gongkai stats --json` prints: new requests per region and year.
+            drawn = page.evaluate("() => document.getElementById('chart-trend-new').data.map("
+                                  "t => ({name: t.name, x: t.x, y: t.y}))")
+            for trace in drawn:
+                years = cli_stats(corpus.url, "--region", trace["name"])["years"]
+                for year, value in zip(trace["x"], trace["y"], strict=True):
+                    expected = years[str(year)]["totals"].get("requests.new_received.total") \
+                        if str(year) in years else None  # a year the region has no report for: no point
+                    assert value == expected, (trace["name"], year)
             assert page.locator("#chart-outcome .main-svg .bars path").count() == 12  # 6 outcomes × 2 regions
             assert problems == []  # no CSP violation, no script error
         finally:
