@@ -19,13 +19,13 @@ from gongkai.cli.jobs import (
     limits_from,
 )
 from gongkai.cli.store_common import WORKERS_HELP, DbOption, OrgansOption, store_or_exit
+from gongkai.labels import kind_words
 
 if TYPE_CHECKING:
     from gongkai.store import Store
 
 _SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
-_KIND = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）", "development_zone": "开发区",
-         "other": "其他机关"}
+_KIND = kind_words()
 
 
 def findings_text(store: Store, shas: list[str]) -> str:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gongkai.labels import FORMAT_WORDS, GROUPING_WORDS, kind_words, level_words
+
 if TYPE_CHECKING:
     from gongkai.store import Store
 
@@ -34,11 +36,10 @@ def store_or_exit(db: str | None, *, create: bool = True) -> Store:
 
 
 # The values selection options accept, with what they mean (listed when a value is not one of them).
-KINDS = {"government": "人民政府", "department": "政府部门", "township": "乡镇、街道", "development_zone": "开发区",
-         "other": "其他"}
-LEVELS = {"province": "省级", "city": "市级", "county": "县级"}
-FORMATS = {"2021": "2021 年格式", "2019": "2019 年格式", "legacy": "2019 年以前的旧格式"}
-GROUPINGS = {"province": "按省", "city": "按市", "county": "按县（区、市）", "organ": "按机关", "kind": "按机关类型"}
+KINDS = kind_words()
+LEVELS = level_words()
+FORMATS = FORMAT_WORDS
+GROUPINGS = GROUPING_WORDS
 
 
 def choice(value: str | None, option: str, allowed: dict[str, str]) -> str | None:

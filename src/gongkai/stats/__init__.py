@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from gongkai.formats import get_format
+from gongkai.labels import FORMAT_WORDS, kind_words, level_words
 from gongkai.stats.indicators import INDICATOR_KEYS, INDICATORS, indicators, left_out_reason, processed, quantiles
 from gongkai.store import Store, cells, findings, reports
 
@@ -58,13 +59,13 @@ class Selection:
         if self.region:
             parts.append(f"地区 {'、'.join(_regions(self.region))}")
         if self.level:
-            parts.append(f"层级 {self.level}")
+            parts.append(f"层级 {level_words().get(self.level, self.level)}")
         if self.kind:
-            parts.append(f"机关类型 {self.kind}")
+            parts.append(f"机关类型 {kind_words().get(self.kind, self.kind)}")
         if self.year_from or self.year_to:
             parts.append(f"年度 {self.year_from or '…'}–{self.year_to or '…'}")
         if self.format:
-            parts.append(f"格式 {self.format}")
+            parts.append(f"格式 {FORMAT_WORDS.get(self.format, self.format)}")
         if self.organ:
             parts.append(f"机关名称含“{self.organ}”")
         return "；".join(parts) or "全部报告"

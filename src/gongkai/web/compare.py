@@ -27,6 +27,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import and_, func, select
 
+from gongkai.labels import FORMAT_WORDS, GROUPING_WORDS, kind_words, level_words
 from gongkai.stats import INDICATORS, ReportRow, Selection, check_shares, compute, load, match_regions, stats
 from gongkai.stats import _where as selection_where
 from gongkai.stats.indicators import INDICATOR_KEYS, quantiles
@@ -44,11 +45,9 @@ CHART_RULES = 10  # rules drawn on the 统计 charts (the table lists every rule
 DEFAULT_MIN_REQUESTS = 10  # as `gongkai stats --min-requests`
 DEFAULT_TOP = 5  # as `gongkai stats --top`
 
-KIND_WORDS = {"government": "人民政府", "department": "政府部门", "township": "乡镇、街道",
-              "development_zone": "开发区", "other": "其他"}
-LEVEL_WORDS = {"province": "省级", "city": "市级", "county": "县级"}
-FORMAT_WORDS = {"2021": "2021 年格式", "2019": "2019 年格式", "legacy": "2019 年以前的旧格式"}
-BY_WORDS = {"province": "按省", "city": "按市", "county": "按县（区、市）", "organ": "按机关", "kind": "按机关类型"}
+KIND_WORDS = kind_words()
+LEVEL_WORDS = level_words()
+BY_WORDS = GROUPING_WORDS
 DIMENSION_WORDS = {"organ": "机关", "region": "地区", "year": "年度", "all": "全部报告"}
 # Table 3's outcomes: each the sum of the group's rows in the total column of the consolidated table.
 OUTCOMES = (("granted", "予以公开"), ("partially_granted", "部分公开"), ("withheld", "不予公开"),

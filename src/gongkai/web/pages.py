@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gongkai.labels import kind_words
 from gongkai.store import Store
 from gongkai.web.app import TEMPLATES
 from gongkai.web.auth import current_user, require_reader
@@ -20,8 +21,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_reader
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[WebSettings, Depends(get_settings)]
 
-KIND_WORDS = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）",
-              "development_zone": "开发区", "other": "其他机关"}
+KIND_WORDS = kind_words()
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
