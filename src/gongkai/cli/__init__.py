@@ -112,6 +112,7 @@ from gongkai.cli import export as _export  # noqa: E402,F401
 from gongkai.cli import ingest as _ingest  # noqa: E402,F401
 from gongkai.cli import original as _original  # noqa: E402,F401
 from gongkai.cli import parse as _parse  # noqa: E402,F401
+from gongkai.cli import register as _register  # noqa: E402,F401
 from gongkai.cli import reparse as _reparse  # noqa: E402,F401
 from gongkai.cli import serve as _serve  # noqa: E402,F401
 from gongkai.cli import stats as _stats  # noqa: E402,F401
