@@ -33,8 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from gongkai.formats import get_format
-from gongkai.registers.errors import RegisterError
+from gongkai.registers.errors import RegisterError, known_format
 
 __all__ = [
     "Document",
@@ -69,10 +68,7 @@ class _Layout:
 
 @cache
 def _layout(format_id: str) -> _Layout:
-    try:
-        fmt = get_format(format_id)
-    except KeyError:
-        raise RegisterError("unknown_format", f"未知的年度报告格式「{format_id}」") from None
+    fmt = known_format(format_id)
     table = fmt.table(TABLE)
     if table is None:
         raise RegisterError("format_incomplete", f"格式{format_id}没有表二（主动公开政府信息情况），无法生成文件统计")

@@ -17,7 +17,7 @@ from datetime import date
 from functools import cache
 
 from gongkai.formats import get_format, match_rows
-from gongkai.registers.errors import RegisterError
+from gongkai.registers.errors import RegisterError, known_format
 
 __all__ = [
     "CHANNELS",
@@ -108,10 +108,7 @@ def _require(fmt_id: str, have: Iterable[str], keys: Iterable[str]) -> None:
 
 @cache
 def _layout(format_id: str) -> _Layout:
-    try:
-        fmt = get_format(format_id)
-    except KeyError:
-        raise RegisterError("unknown_format", f"未知的年度报告格式「{format_id}」") from None
+    fmt = known_format(format_id)
     t3, t4 = fmt.table("requests"), fmt.table("review_litigation")
     if t3 is None or t4 is None:
         raise RegisterError("format_incomplete", f"格式{format_id}没有表三或表四，无法生成台账统计")
