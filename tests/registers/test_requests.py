@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 
 from gongkai.check.arithmetic import equations
 from gongkai.formats import get_format, match_rows
+from gongkai.registers.fees import ChargeMode
 from gongkai.registers.requests import (
     CHANNELS,
+    CONSULTATION_KINDS,
     Abandoned,
     Answer,
     ConsultationEnd,
@@ -33,8 +35,10 @@ from gongkai.registers.requests import (
     ReviewFiled,
     applicant_kinds,
     apply,
+    fee_notice,
     outcome_kinds,
     proceeding_results,
+    rank_in_month,
     replay,
     tables_for_period,
 )
@@ -113,23 +117,27 @@ def registered(draw, ident: str) -> Request:
     def closed() -> bool:
         return any(isinstance(e, Answer | Abandoned | FeeUnpaid) for e in events)
 
+    waiting = False  # for the applicant's correction or payment: nothing else can happen until it arrives
     for block in draw(st.permutations(["correction", "consultation", "extension", "fee"])):
-        if closed() or not draw(st.booleans()):
+        if closed() or waiting or not draw(st.booleans()):
             continue
         if block == "correction":
             events.append(CorrectionNotice(later(10)))
             then = draw(st.sampled_from(["corrected", "abandoned", "silent"]))
             if then != "silent":
                 events.append(Corrected(later()) if then == "corrected" else Abandoned(later()))
+            waiting = then == "silent"
         elif block == "consultation":
-            events += [ConsultationStart(later(), "第三方"), ConsultationEnd(later(30))]
+            kind = draw(st.sampled_from(sorted(CONSULTATION_KINDS)))
+            events += [ConsultationStart(later(), "第三方", kind), ConsultationEnd(later(30))]
         elif block == "extension":
-            events.append(Extension(later(), draw(st.integers(1, 20))))
+            events.append(Extension(later(), draw(st.integers(1, 20)), "办公室主任"))
         else:
-            events.append(FeeNotice(later(), draw(st.integers(100, 3000))))
+            events.append(fee_notice(later(), pages=draw(st.integers(31, 3000))))
             then = draw(st.sampled_from(["paid", "unpaid", "silent"]))
             if then != "silent":
                 events.append(FeePaid(later()) if then == "paid" else FeeUnpaid(later()))
+            waiting = then == "silent"
     if not closed() and draw(st.integers(0, 3)):
         events.append(Answer(later(400), draw(st.sampled_from(PLAIN_OUTCOMES))))
     if closed():
@@ -205,12 +213,12 @@ def five_requests() -> list[Request]:
         replay(new("B", d(3, 1), "natural_person"), [CorrectionNotice(d(3, 5)), Abandoned(d(3, 30))]),
         # extended, partly disclosed; review upheld it, then a lawsuit still pending at the year's end
         replay(new("C", d(6, 1), "commercial"),
-               [Extension(d(6, 25), 20), Answer(d(7, 20), "partially_granted"), ReviewFiled(d(8, 1)),
+               [Extension(d(6, 25), 20, "办公室主任"), Answer(d(7, 20), "partially_granted"), ReviewFiled(d(8, 1)),
                 ReviewDecided(d(10, 1), "upheld"), LawsuitFiled(d(11, 1))]),
         # received in December, still open
         new("D", d(12, 20), "legal_service"),
         # fee notice not paid
-        replay(new("E", d(2, 1), "research"), [FeeNotice(d(2, 10), 300), FeeUnpaid(d(3, 20))]),
+        replay(new("E", d(2, 1), "research"), [fee_notice(d(2, 10), pages=60), FeeUnpaid(d(3, 20))]),
     ]
 
 
@@ -265,11 +273,11 @@ ANSWERED = apply(R0, Answer(d(3, 10), "granted"))
 REFUSED = [
     ("answered_twice", ANSWERED, Answer(d(3, 11), "granted"), "不能再次答复"),
     ("answered_twice", ANSWERED, FeeUnpaid(d(3, 11)), "不能再次答复"),
-    ("after_answer", ANSWERED, Extension(d(3, 11), 5), "只能登记行政复议或行政诉讼"),
+    ("after_answer", ANSWERED, Extension(d(3, 11), 5, "主任"), "只能登记行政复议或行政诉讼"),
     ("after_answer", ANSWERED, CorrectionNotice(d(3, 11)), "只能登记行政复议或行政诉讼"),
-    ("extension_twice", apply(R0, Extension(d(3, 20), 5)), Extension(d(3, 21), 5), "只能延长一次"),
-    ("extension_too_long", R0, Extension(d(3, 20), 21), "不得超过20个工作日"),
-    ("extension_invalid", R0, Extension(d(3, 20), 0), "正整数"),
+    ("extension_twice", apply(R0, Extension(d(3, 20), 5, "主任")), Extension(d(3, 21), 5, "主任"), "只能延长一次"),
+    ("extension_too_long", R0, Extension(d(3, 20), 21, "主任"), "不得超过20个工作日"),
+    ("extension_invalid", R0, Extension(d(3, 20), 0, "主任"), "正整数"),
     ("unknown_outcome", R0, Answer(d(3, 20), "total_processed"), "不是表三的办理结果"),
     ("unknown_outcome", R0, Answer(d(3, 20), "withheld"), "不是表三的办理结果"),
     ("unknown_outcome", R0, Answer(d(3, 20), "carried_forward"), "不是表三的办理结果"),
@@ -278,14 +286,24 @@ REFUSED = [
     ("no_correction_notice", R0, Abandoned(d(3, 3)), "没有待补正"),
     ("no_correction_notice", R0, Answer(d(3, 3), "other.no_correction"), "逾期不补正"),
     ("no_fee_notice", R0, FeeUnpaid(d(3, 3)), "没有待缴费"),
-    ("no_fee_notice", replay(R0, [FeeNotice(d(3, 2)), FeePaid(d(3, 3))]), Answer(d(3, 4), "other.fee_unpaid"),
-     "逾期未缴费"),
-    ("fee_notice_twice", apply(R0, FeeNotice(d(3, 2))), FeeNotice(d(3, 3)), "收费通知"),
+    ("no_fee_notice", replay(R0, [fee_notice(d(3, 2), pages=40), FeePaid(d(3, 3))]),
+     Answer(d(3, 4), "other.fee_unpaid"), "逾期未缴费"),
+    ("fee_notice_twice", apply(R0, fee_notice(d(3, 2), pages=40)), fee_notice(d(3, 3), pages=40), "收费通知"),
     ("no_consultation", R0, ConsultationEnd(d(3, 3)), "没有进行中的征求意见"),
+    ("consultation_kind", R0, ConsultationStart(d(3, 2), "某公司", "neighbour"), "未知的征求意见类型"),
+    ("extension_unapproved", R0, Extension(d(3, 20), 5), "批准人"),
+    ("extension_unapproved", R0, Extension(d(3, 20), 5, "  "), "负责人同意"),
+    ("extension_while_waiting", apply(R0, CorrectionNotice(d(3, 2))), Extension(d(3, 3), 5, "主任"), "补正"),
+    ("extension_while_waiting", apply(R0, fee_notice(d(3, 2), pages=40)), Extension(d(3, 3), 5, "主任"), "缴费"),
+    ("fee_while_correcting", apply(R0, CorrectionNotice(d(3, 2))), fee_notice(d(3, 3), pages=40), "补正"),
+    ("fee_not_due", R0, fee_notice(d(3, 2), pages=30), "30页以内不收费"),
+    ("fee_not_due", R0, fee_notice(d(3, 2), rank_in_month=10), "前10件申请不收费"),
+    ("fee_mismatch", R0, FeeNotice(d(3, 2), ChargeMode.PER_VOLUME, 500, pages=40), "计算的100元不符"),
+    ("fee_mismatch", R0, FeeNotice(d(3, 2), ChargeMode.PER_REQUEST, 100, rank_in_month=31), "计算的200元不符"),
     ("consultation_open", apply(R0, ConsultationStart(d(3, 2))), ConsultationStart(d(3, 3)), "尚未结束"),
     ("consultation_open", apply(R0, ConsultationStart(d(3, 2))), Answer(d(3, 9), "granted"), "征求意见尚未结束"),
     ("out_of_order", R0, Answer(d(2, 28), "granted"), "时间顺序"),
-    ("out_of_order", apply(R0, Extension(d(3, 20), 5)), Answer(d(3, 19), "granted"), "时间顺序"),
+    ("out_of_order", apply(R0, Extension(d(3, 20), 5, "主任")), Answer(d(3, 19), "granted"), "时间顺序"),
     ("not_answered", R0, ReviewFiled(d(3, 5)), "尚未答复"),
     ("not_answered", R0, LawsuitFiled(d(3, 5)), "尚未答复"),
     ("not_filed", ANSWERED, ReviewDecided(d(4, 1), "upheld"), "尚未登记行政复议"),
@@ -320,10 +338,35 @@ def test_unknown_applicant_or_channel_is_refused(kwargs: dict, code: str, words:
 
 
 def test_fee_notice_and_extension_together_are_allowed() -> None:
-    """The rules do not forbid both on one request, so the register does not either."""
-    done = replay(R0, [Extension(d(3, 20), 20), FeeNotice(d(3, 21), 200), FeePaid(d(3, 25)),
+    """The rules do not forbid both on one request (an extension once the fee is paid), so the register
+    does not either."""
+    done = replay(R0, [Extension(d(3, 20), 20, "主任"), fee_notice(d(3, 21), pages=120), FeePaid(d(3, 25)),
                        Answer(d(4, 20), "granted")])
     assert done.outcome == "granted"
+    assert done.events[1].amount_yuan == 70 * 10 + 20 * 20
+
+
+def test_a_fee_is_charged_one_way_only() -> None:
+    with pytest.raises(RegisterError) as refused:
+        fee_notice(d(3, 2), rank_in_month=12, pages=40)
+    assert refused.value.code == "fee_both_ways"
+
+
+def test_the_rank_in_the_month_counts_the_same_applicants_requests_in_that_calendar_month() -> None:
+    def asked(ident: str, on: date, name: str) -> Request:
+        return Request(ident, on, "online", "natural_person", "…", applicant_name=name)
+
+    month = [asked(f"M{i:02}", d(5, 1 + i), "张三") for i in range(12)]
+    others = [asked("N1", d(5, 2), "李四"), asked("P1", d(4, 30), "张三"), asked("P2", d(6, 1), "张 三")]
+    register = month + others
+    assert [rank_in_month(register, r) for r in month] == list(range(1, 13))
+    assert rank_in_month(register, others[2]) == 1
+    eleventh = fee_notice(d(5, 20), rank_in_month=rank_in_month(register, month[10]))
+    assert eleventh.amount_yuan == 100
+    assert apply(month[10], eleventh).events == (eleventh,)
+    with pytest.raises(RegisterError) as refused:
+        rank_in_month(register, Request("Q", d(5, 3), "online", "natural_person", "…"))
+    assert refused.value.code == "fee_needs_applicant"
 
 
 def test_a_refused_event_leaves_the_record_as_it_was() -> None:

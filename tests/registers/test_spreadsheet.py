@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from gongkai.registers.fees import ChargeMode
 from gongkai.registers.requests import (
     Answer,
     ConsultationEnd,
@@ -34,10 +35,11 @@ from gongkai.registers.spreadsheet import (
     import_requests,
 )
 
-HEADER = ["编号", "收到日期", "渠道", "申请人类型", "申请内容", "补正通知日期", "补正后收到日期", "逾期不补正日期",
-          "征求意见对象", "征求意见开始日期", "征求意见结束日期", "延期日期", "延期工作日数", "收费通知日期",
-          "收费金额（元）", "缴费日期", "逾期未缴费日期", "答复日期", "答复类型", "复议申请日期", "复议结果",
-          "复议决定日期", "诉讼起诉日期", "诉讼结果", "诉讼裁判日期", "备注"]
+HEADER = ["编号", "收到日期", "渠道", "申请人类型", "申请人姓名或名称", "联系方式", "申请内容", "补正通知日期",
+          "补正后收到日期", "逾期不补正日期", "征求意见类型", "征求意见对象", "征求意见开始日期", "征求意见结束日期",
+          "延期日期", "延期工作日数", "延期批准人", "收费通知日期", "收费方式", "收费页数", "收费金额（元）",
+          "缴费日期", "逾期未缴费日期", "答复日期", "答复类型", "复议申请日期", "复议结果", "复议决定日期",
+          "诉讼起诉日期", "诉讼结果", "诉讼裁判日期", "备注"]
 D = date.fromisoformat
 
 
@@ -65,14 +67,14 @@ REGISTER = [
     req("A23-06", "2023-05-01", "online", "legal_service", "2023-05-25", "granted"),
     req("A23-07", "2023-06-01", "网络申请", "自然人", "2023-07-20", "（三）不予公开·4.保护第三方合法权益",
         征求意见对象="某某置业有限公司", 征求意见开始日期="2023-06-05", 征求意见结束日期="2023-06-20",
-        延期日期="2023-06-25", 延期工作日数=20),
+        延期日期="2023-06-25", 延期工作日数=20, 延期批准人="办公室主任王某"),
     req("A23-08", "2023-07-03", "当面提交", "自然人", "2023-07-20", "不予公开-属于四类过程性信息",
         复议申请日期="2023-08-01", 复议决定日期="2023-10-01", 复议结果="维持",
         诉讼起诉日期="2023-10-20", 诉讼裁判日期="2024-03-01", 诉讼结果="结果纠正"),
     req("A23-09", "2023-08-01", "传真", "科研机构", "2023-08-20", "予以公开"),
     req("A23-10", "2023-09-01", "网络申请", "自然人", "2023-09-15", "重复申请"),
     req("A23-11", "2023-10-10", "网络申请", "社会公益组织", "2023-11-10", "予以公开",
-        收费通知日期="2023-10-20", **{"收费金额（元）": 100}, 缴费日期="2023-10-25"),
+        收费通知日期="2023-10-20", 收费方式="按量", 收费页数=40, **{"收费金额（元）": 100}, 缴费日期="2023-10-25"),
     req("A23-12", "2023-11-01", "口头申请", "自然人", "2023-11-05", "信访举报投诉类申请"),
     req("A23-13", "2023-12-01", "网络申请", "法人或其他组织·其他", "2023-12-20", "予以公开"),
     req("A23-14", "2023-12-20", "网络申请", "自然人", "2024-01-15", "部分公开"),
@@ -82,8 +84,8 @@ REGISTER = [
         诉讼起诉日期="2024-05-01", 诉讼裁判日期="2024-09-01", 诉讼结果="其他结果"),
     req("A24-04", "2024-03-01", "网络申请", "自然人", "2024-03-20", "部分公开"),
     req("A24-05", "2024-03-15", "当面提交", "法律服务机构", "2024-04-01", "予以公开"),
-    req("A24-06", "2024-04-01", "网络申请", "自然人", 收费通知日期="2024-04-10", **{"收费金额（元）": 200},
-        逾期未缴费日期="2024-05-20"),
+    req("A24-06", "2024-04-01", "网络申请", "自然人", 收费通知日期="2024-04-10", 收费页数=50,
+        逾期未缴费日期="2024-05-20", 申请人姓名或名称="赵某", 联系方式="13800000000"),
     req("A24-07", "2024-05-06", "网络申请", "自然人", "2024-05-28", "没有现成信息需要另行制作"),
     req("A24-08", "2024-06-03", "网络申请", "科研机构", "2024-06-20", "予以公开"),
     req("A24-09", "2024-07-01", "平常信函", "自然人", "2024-07-20", "属于行政执法案卷",
@@ -132,8 +134,10 @@ def test_realistic_register_imports_with_its_events_in_order(register: list[Requ
     assert by_id["A23-13"].applicant == "other_org"
     assert by_id["A23-07"].events == (
         ConsultationStart(D("2023-06-05"), "某某置业有限公司"), ConsultationEnd(D("2023-06-20")),
-        Extension(D("2023-06-25"), 20), Answer(D("2023-07-20"), "withheld.third_party"))
-    assert by_id["A23-11"].events[0] == FeeNotice(D("2023-10-20"), 100)
+        Extension(D("2023-06-25"), 20, "办公室主任王某"), Answer(D("2023-07-20"), "withheld.third_party"))
+    assert by_id["A23-11"].events[0] == FeeNotice(D("2023-10-20"), ChargeMode.PER_VOLUME, 100, pages=40)
+    assert by_id["A24-06"].events[0].amount_yuan == 200  # 按量 inferred from the pages: 20 pages × 10 元
+    assert (by_id["A24-06"].applicant_name, by_id["A24-06"].contact) == ("赵某", "13800000000")
     assert by_id["A23-05"].outcome == "other.no_correction"
     assert by_id["A24-06"].outcome == "other.fee_unpaid"
     assert by_id["A24-11"].outcome == "other.other"
@@ -173,7 +177,7 @@ def test_round_trip(register: list[Request], tmp_path: Path, suffix: str) -> Non
     tricky = replace(
         Request("=HYPERLINK(\"http://x\")", D("2024-02-01"), "fax", "research", "-1 +号文件；@全部\n第二行"),
         events=(ConsultationStart(D("2024-02-02"), "甲公司"), ConsultationEnd(D("2024-02-05")),
-                ConsultationStart(D("2024-02-05"), ""), ConsultationEnd(D("2024-02-09")),
+                ConsultationStart(D("2024-02-05"), "", "agency"), ConsultationEnd(D("2024-02-09")),
                 Answer(D("2024-02-20"), "withheld.security_stability"), ReviewFiled(D("2024-03-01")),
                 LawsuitFiled(D("2024-03-02")), ReviewDecided(D("2024-04-01"), "other"),
                 LawsuitDecided(D("2024-05-01"), "upheld")))
@@ -205,7 +209,13 @@ def test_every_bad_row_is_reported_and_nothing_imported(tmp_path: Path) -> None:
         req("B-01", "2024-01-10", "当面提交", "自然人"),
         {**req("B-07", "2024-01-11", "网络申请", "自然人"), "申请内容": "  "},
         req("B-08", "2024-01-12", "网络申请", "自然人", "2024-03-20", "予以公开", 延期日期="2024-02-01",
-            延期工作日数=30),
+            延期工作日数=30, 延期批准人="主任"),
+        req("B-09", "2024-01-12", "网络申请", "自然人", "2024-03-20", "予以公开", 延期日期="2024-02-01",
+            延期工作日数=10),
+        req("B-10", "2024-01-12", "网络申请", "自然人", 收费通知日期="2024-01-20", 收费方式="按量", 收费页数=25),
+        req("B-11", "2024-01-12", "网络申请", "自然人", 收费通知日期="2024-01-20", 收费页数=45,
+            **{"收费金额（元）": 100}),
+        req("B-12", "2024-01-12", "网络申请", "自然人", 收费通知日期="2024-01-20", 收费方式="按件"),
     ]
     with pytest.raises(ImportErrors) as caught:
         import_requests(workbook(rows, tmp_path / "有错.xlsx"))
@@ -218,6 +228,10 @@ def test_every_bad_row_is_reported_and_nothing_imported(tmp_path: Path) -> None:
         (8, "编号", "duplicate_id"),
         (9, "申请内容", "empty_required"),
         (10, "延期工作日数", "extension_too_long"),
+        (11, "延期批准人", "empty_required"),
+        (12, "收费方式", "fee_not_due"),
+        (13, "收费金额（元）", "fee_mismatch"),
+        (14, "收费方式", "fee_needs_applicant"),
     }
     messages = {p.code: p.message_zh for p in caught.value.errors}
     assert "2024-13-45" in messages["bad_date"]
@@ -225,7 +239,23 @@ def test_every_bad_row_is_reported_and_nothing_imported(tmp_path: Path) -> None:
     assert "同意公开" in messages["unknown_outcome"]
     assert "第3行" in messages["duplicate_id"]
     assert "20个工作日" in messages["extension_too_long"]
+    assert "30页以内不收费" in messages["fee_not_due"]
+    assert "150元" in messages["fee_mismatch"]
     assert "第4行「收到日期」列" in caught.value.message_zh and "未导入任何申请" in caught.value.message_zh
+
+
+def test_per_request_fees_count_the_applicants_requests_in_the_month(tmp_path: Path) -> None:
+    """The 11th request of one applicant in a calendar month costs 100 元; the fee is computed, not typed."""
+    rows = [req(f"F-{i:02}", f"2024-03-{i:02}", "网络申请", "自然人", 申请人姓名或名称="钱某") for i in range(1, 12)]
+    rows += [req("G-01", "2024-03-15", "网络申请", "自然人", 申请人姓名或名称="孙某")]
+    rows[10] |= {"收费通知日期": D("2024-03-20"), "收费方式": "按件计收"}
+    imported = {r.id: r for r in import_requests(workbook(rows, tmp_path / "按件.xlsx"))}
+    assert imported["F-11"].events == (FeeNotice(D("2024-03-20"), ChargeMode.PER_REQUEST, 100, rank_in_month=11),)
+    rows[11] |= {"收费通知日期": D("2024-03-20"), "收费方式": "按件"}  # 孙某's first request that month is free
+    with pytest.raises(ImportErrors) as caught:
+        import_requests(workbook(rows, tmp_path / "按件2.xlsx"))
+    assert [(p.line, p.code) for p in caught.value.errors] == [(14, "fee_not_due")]
+    assert "前10件申请不收费" in caught.value.errors[0].message_zh
 
 
 def csv_bytes(rows: list[dict[str, object]], bom: bool) -> bytes:

@@ -36,6 +36,7 @@ __all__ = [
     "Consultation",
     "Correction",
     "Deadline",
+    "Payment",
     "RegisterError",
     "answer_deadline",
 ]
@@ -92,12 +93,26 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Payment:
+    """A fee notice (`notified`) and the day the fee was paid (None: still awaited).
+
+    The time from the notice to the payment does not count toward the answer period: the office cannot
+    provide the information before the applicant decides to pay (国办函〔2020〕109号). This is the
+    register's convention; a local rule that restarts the period on payment would be a setting.
+    """
+
+    notified: date
+    paid: date | None = None
+
+
+@dataclass(frozen=True)
 class _Pause:
     """Working days start < d <= end do not count (end already capped at the consultation's due day)."""
 
     start: date
     end: date
-    consultation: Consultation
+    consultation: Consultation | None
+    """None for the wait for a fee (`Payment`)."""
 
     def covers(self, d: date) -> bool:
         return self.start < d <= self.end
@@ -115,6 +130,7 @@ def answer_deadline(
     consultations: Sequence[Consultation] = (),
     extension_days: int = 0,
     extension_approved_by: str = "",
+    payment: Payment | None = None,
     today: date | None = None,
 ) -> Deadline:
     """The deadline of a request received on `received`, as of `today` (default: the real today).
@@ -135,6 +151,15 @@ def answer_deadline(
                 raise RegisterError("pause_before_correction", "尚未收到补正后的申请，不能开始征求意见。")
             return Deadline(received, received, None, as_of, None, False, 0, extension_days, tuple(steps))
     pauses = _pauses(received, clock_start, consultations, as_of)
+    if payment is not None:
+        _check_not_future(payment.notified, as_of, "收费通知的日期")
+        if payment.paid is None:
+            steps.append(f"{zh_date(payment.notified)}发出收费通知，等待申请人缴费：缴费前的时间不计入答复期限。")
+            return Deadline(received, clock_start, None, as_of, None, False, 0, extension_days, tuple(steps))
+        _check_not_future(payment.paid, as_of, "缴费的日期")
+        if payment.paid < payment.notified:
+            raise RegisterError("payment_before_notice", f"缴费日期（{zh_date(payment.paid)}）早于收费通知的日期。")
+        pauses = sorted([*pauses, _Pause(payment.notified, payment.paid, None)], key=lambda p: p.start)
     due = _count_forward(clock_start, ANSWER_PERIOD + extension_days, pauses)
     used = [p for p in pauses if p.start < due]
     paused_days = sum(working_days_between(p.start, p.end) for p in used)
@@ -273,6 +298,10 @@ def _pause_steps(pauses: Sequence[_Pause], due: date) -> list[str]:
     lines: list[str] = []
     for p in pauses:
         c = p.consultation
+        if c is None:
+            days = working_days_between(p.start, p.end) if p.start < due else 0
+            lines.append(f"{zh_date(p.start)}发出收费通知，{zh_date(p.end)}申请人缴费：{days}个工作日不计入答复期限。")
+            continue
         what, article = _KIND_ZH[c.kind]
         who = f"：{c.party}" if c.party else ""
         answer_due = add_working_days(c.started, CONSULTATION_PERIOD)

@@ -11,6 +11,7 @@ stable English code and a Chinese message for the user.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -18,9 +19,11 @@ from functools import cache
 
 from gongkai.formats import get_format, match_rows
 from gongkai.registers.errors import RegisterError, known_format
+from gongkai.registers.fees import ChargeMode, charge
 
 __all__ = [
     "CHANNELS",
+    "CONSULTATION_KINDS",
     "MAX_EXTENSION_DAYS",
     "Abandoned",
     "Answer",
@@ -42,8 +45,10 @@ __all__ = [
     "ReviewFiled",
     "applicant_kinds",
     "apply",
+    "fee_notice",
     "outcome_kinds",
     "proceeding_results",
+    "rank_in_month",
     "replay",
     "tables_for_period",
 ]
@@ -191,12 +196,17 @@ class Abandoned:
     on: date
 
 
+CONSULTATION_KINDS: dict[str, str] = {"third_party": "征求第三方意见", "agency": "征求其他机关意见（协办）"}
+"""Art. 32 (a third party whose interests disclosure may harm) and art. 34 (co-producing agencies)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConsultationStart:
     """征求意见 or 协办 (arts. 32, 34): the time until it ends does not count toward the answer period."""
 
     on: date
     party: str = ""
+    kind: str = "third_party"
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,18 +216,33 @@ class ConsultationEnd:
 
 @dataclass(frozen=True, slots=True)
 class Extension:
-    """延期 (art. 33): approved once, by at most 20 working days."""
+    """延期 (art. 33): approved once, by the head of the disclosure office, by at most 20 working days."""
 
     on: date
     days: int
+    approved_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class FeeNotice:
-    """收费通知 (国办函〔2020〕109号): the request waits for payment."""
+    """收费通知 (国办函〔2020〕109号): the request waits for payment.
+
+    The fee is computed, never typed: per request (按件) from the request's rank among the same applicant's
+    requests of that calendar month (`rank_in_month`), or per volume (按量) from its pages. Build one with
+    `fee_notice`; `apply` refuses a notice whose amount is not what the rules give, or is nothing.
+    """
 
     on: date
-    amount_yuan: int | None = None
+    mode: ChargeMode
+    amount_yuan: int
+    rank_in_month: int | None = None
+    pages: int | None = None
+
+
+def fee_notice(on: date, *, rank_in_month: int | None = None, pages: int | None = None) -> FeeNotice:
+    """A fee notice with its amount computed by the fee rules (one way only; `fee_both_ways` otherwise)."""
+    c = charge(rank_in_month=rank_in_month, pages=pages)
+    return FeeNotice(on, c.mode, c.amount, rank_in_month, pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +326,11 @@ class Request:
     content: str
     format_id: str = "2021"
     events: tuple[Event, ...] = field(default=())
+    applicant_name: str = ""
+    """Who asked (a person's or an organisation's name): personal data, shown only to the office's users.
+    The per-request fee counts this applicant's requests in a calendar month by it."""
+    contact: str = ""
+    """How to reach the applicant (address, telephone, e-mail): personal data, like `applicant_name`."""
 
     def __post_init__(self) -> None:
         if self.applicant not in applicant_kinds(self.format_id):
@@ -399,6 +429,9 @@ def _check_consultation(request: Request, event: Event) -> None:
     open_ = _outstanding(request, ConsultationStart, ConsultationEnd)
     if isinstance(event, ConsultationStart) and open_:
         raise RegisterError("consultation_open", "上一次征求意见尚未结束，不能再次开始征求意见")
+    if isinstance(event, ConsultationStart) and event.kind not in CONSULTATION_KINDS:
+        raise RegisterError("consultation_kind", f"未知的征求意见类型「{event.kind}」，应为："
+                                                 f"{'、'.join(CONSULTATION_KINDS.values())}")
     if isinstance(event, ConsultationEnd) and not open_:
         raise RegisterError("no_consultation", "没有进行中的征求意见，不能登记征求意见结束")
     if isinstance(event, _CLOSING) and open_:
@@ -414,14 +447,59 @@ def _check_extension(request: Request, event: Event) -> None:
         raise RegisterError("extension_invalid", "延长的工作日数应为正整数")
     if event.days > MAX_EXTENSION_DAYS:
         raise RegisterError("extension_too_long", f"延长答复的期限最长不得超过{MAX_EXTENSION_DAYS}个工作日")
+    if not event.approved_by.strip():
+        raise RegisterError("extension_unapproved",
+                            "延期须经政府信息公开工作机构负责人同意，请登记批准人（条例第三十三条第二款）")
+    waiting = [what for opened, closed, what in ((CorrectionNotice, Corrected, "申请人补正"),
+                                                 (FeeNotice, FeePaid, "申请人缴费"))
+               if _outstanding(request, opened, closed)]
+    if waiting:
+        raise RegisterError("extension_while_waiting",
+                            f"正在等待{waiting[0]}，答复期限尚未计算，不能延期：请在收到后再决定是否延期")
 
 
 def _check_fee(request: Request, event: Event) -> None:
-    if isinstance(event, FeeNotice) and _has(request, FeeNotice):
-        raise RegisterError("fee_notice_twice", "同一申请已经发出收费通知，不能再次发出")
+    if isinstance(event, FeeNotice):
+        _check_fee_notice(request, event)
     waiting = _outstanding(request, FeeNotice, FeePaid)
     if isinstance(event, FeePaid | FeeUnpaid) and not waiting:
         raise RegisterError("no_fee_notice", "没有待缴费的收费通知，不能登记缴费或逾期未缴费")
+
+
+def _check_fee_notice(request: Request, event: FeeNotice) -> None:
+    """One notice per request, charged one way, for the amount the rules give, and only when one is due."""
+    if _has(request, FeeNotice):
+        raise RegisterError("fee_notice_twice", "同一申请已经发出收费通知，不能再次发出")
+    if _outstanding(request, CorrectionNotice, Corrected):
+        raise RegisterError("fee_while_correcting", "正在等待申请人补正，不能发出收费通知")
+    if event.mode not in (ChargeMode.PER_REQUEST, ChargeMode.PER_VOLUME):
+        raise RegisterError("fee_mode", "收费通知须注明按件或按量收费")
+    due = charge(rank_in_month=event.rank_in_month, pages=event.pages)
+    if due.mode != event.mode or due.amount != event.amount_yuan:
+        raise RegisterError("fee_mismatch", f"收费金额{event.amount_yuan}元与收费标准计算的{due.amount}元不符"
+                                            "（国办函〔2020〕109号）")
+    if due.amount == 0:
+        free = ("同一申请人一个自然月内的前10件申请不收费" if due.mode == ChargeMode.PER_REQUEST
+                else "30页以内不收费")
+        raise RegisterError("fee_not_due", f"按收费标准，这件申请不应收费：{free}（国办函〔2020〕109号）")
+
+
+def rank_in_month(requests: Iterable[Request], request: Request) -> int:
+    """The request's place among the same applicant's requests received in its calendar month (1 = first),
+    in order of receipt then number: the basis of the per-request fee. The applicant is known by name."""
+    name = _applicant_key(request)
+    if not name:
+        raise RegisterError("fee_needs_applicant",
+                            "按件收费须登记申请人姓名或名称：同一申请人同一自然月内的申请件数据此计算")
+    month = (request.received.year, request.received.month)
+    earlier = [r for r in requests if _applicant_key(r) == name and r.id != request.id
+               and (r.received.year, r.received.month) == month and (r.received, r.id) < (request.received, request.id)]
+    return 1 + len(earlier)
+
+
+def _applicant_key(request: Request) -> str:
+    """An applicant's name folded for comparison (width, spaces): 张三 and 张 三 are one applicant."""
+    return "".join(unicodedata.normalize("NFKC", request.applicant_name).split())
 
 
 def _check_answer(request: Request, event: Event) -> None:

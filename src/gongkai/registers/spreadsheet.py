@@ -14,7 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -27,8 +27,10 @@ from openpyxl.utils.datetime import from_excel
 
 from gongkai.formats import get_format
 from gongkai.registers.errors import RegisterError
+from gongkai.registers.fees import ChargeMode
 from gongkai.registers.requests import (
     CHANNELS,
+    CONSULTATION_KINDS,
     Abandoned,
     Answer,
     ConsultationEnd,
@@ -47,8 +49,10 @@ from gongkai.registers.requests import (
     ReviewFiled,
     applicant_kinds,
     apply,
+    fee_notice,
     outcome_kinds,
     proceeding_results,
+    rank_in_month,
 )
 
 __all__ = ["COLUMNS", "REQUIRED", "ImportErrors", "ImportProblem", "export_requests", "export_tables",
@@ -62,18 +66,22 @@ HEADER_SEARCH_ROWS = 10
 
 # The columns, as the spreadsheet's header row names them.
 ID, RECEIVED, CHANNEL, APPLICANT, CONTENT = "编号", "收到日期", "渠道", "申请人类型", "申请内容"
+APPLICANT_NAME, CONTACT = "申请人姓名或名称", "联系方式"
 CORR_NOTICE, CORRECTED, ABANDONED = "补正通知日期", "补正后收到日期", "逾期不补正日期"
-CONSULT_PARTY, CONSULT_START, CONSULT_END = "征求意见对象", "征求意见开始日期", "征求意见结束日期"
-EXT_ON, EXT_DAYS = "延期日期", "延期工作日数"
-FEE_NOTICE, FEE_AMOUNT, FEE_PAID, FEE_UNPAID = "收费通知日期", "收费金额（元）", "缴费日期", "逾期未缴费日期"
+CONSULT_KIND, CONSULT_PARTY = "征求意见类型", "征求意见对象"
+CONSULT_START, CONSULT_END = "征求意见开始日期", "征求意见结束日期"
+EXT_ON, EXT_DAYS, EXT_BY = "延期日期", "延期工作日数", "延期批准人"
+FEE_NOTICE, FEE_MODE, FEE_PAGES, FEE_AMOUNT = "收费通知日期", "收费方式", "收费页数", "收费金额（元）"
+FEE_PAID, FEE_UNPAID = "缴费日期", "逾期未缴费日期"
 ANSWER_ON, ANSWER_KIND = "答复日期", "答复类型"
 REVIEW_ON, REVIEW_RESULT, REVIEW_DECIDED = "复议申请日期", "复议结果", "复议决定日期"
 SUIT_ON, SUIT_RESULT, SUIT_DECIDED = "诉讼起诉日期", "诉讼结果", "诉讼裁判日期"
 
 COLUMNS: tuple[str, ...] = (
-    ID, RECEIVED, CHANNEL, APPLICANT, CONTENT, CORR_NOTICE, CORRECTED, ABANDONED, CONSULT_PARTY, CONSULT_START,
-    CONSULT_END, EXT_ON, EXT_DAYS, FEE_NOTICE, FEE_AMOUNT, FEE_PAID, FEE_UNPAID, ANSWER_ON, ANSWER_KIND,
-    REVIEW_ON, REVIEW_RESULT, REVIEW_DECIDED, SUIT_ON, SUIT_RESULT, SUIT_DECIDED)
+    ID, RECEIVED, CHANNEL, APPLICANT, APPLICANT_NAME, CONTACT, CONTENT, CORR_NOTICE, CORRECTED, ABANDONED,
+    CONSULT_KIND, CONSULT_PARTY, CONSULT_START, CONSULT_END, EXT_ON, EXT_DAYS, EXT_BY, FEE_NOTICE, FEE_MODE,
+    FEE_PAGES, FEE_AMOUNT, FEE_PAID, FEE_UNPAID, ANSWER_ON, ANSWER_KIND, REVIEW_ON, REVIEW_RESULT, REVIEW_DECIDED,
+    SUIT_ON, SUIT_RESULT, SUIT_DECIDED)
 REQUIRED: tuple[str, ...] = (ID, RECEIVED, CHANNEL, APPLICANT, CONTENT)
 
 _LIST_SEP = re.compile(r"[；;\n]")
@@ -85,6 +93,14 @@ CHANNEL_ALIASES: dict[str, tuple[str, ...]] = {
     "online": ("网上申请", "在线申请", "互联网申请"),
     "fax": ("传真申请",),
     "oral": ("口头",),
+}
+FEE_MODE_LABELS: dict[ChargeMode, tuple[str, ...]] = {
+    ChargeMode.PER_REQUEST: ("按件", "按件计收", "按件收费"),
+    ChargeMode.PER_VOLUME: ("按量", "按量计收", "按量收费", "按页"),
+}
+CONSULTATION_ALIASES: dict[str, tuple[str, ...]] = {
+    "third_party": ("第三方", "征求意见", "征求第三方意见"),
+    "agency": ("协办", "其他机关", "征求其他机关意见"),
 }
 
 
@@ -155,6 +171,8 @@ class _Vocab:
     outcomes: dict[str, str | None]
     results: dict[str, str | None]
     channels: dict[str, str | None] = field(default_factory=dict)
+    fee_modes: dict[str, str | None] = field(default_factory=dict)
+    consultations: dict[str, str | None] = field(default_factory=dict)
 
 
 def _joined(group: str | None, label: str) -> str:
@@ -181,6 +199,8 @@ def _vocab(format_id: str) -> _Vocab:
         results=_lookup((k, (v, v.removeprefix("结果").removesuffix("结果"), *t4.column(k).aliases))
                         for k, v in result_label.items()),
         channels=_lookup((k, (v, *CHANNEL_ALIASES.get(k, ()))) for k, v in CHANNELS.items()),
+        fee_modes=_lookup((str(k), v) for k, v in FEE_MODE_LABELS.items()),
+        consultations=_lookup((k, (v, *CONSULTATION_ALIASES[k])) for k, v in CONSULTATION_KINDS.items()),
     )
 
 
@@ -306,10 +326,27 @@ class _Step:
 
 
 _KIND_CODES = frozenset({"unknown_outcome", "outcome_not_in_format", "unknown_result", "extension_too_long",
-                         "extension_invalid", "no_correction_notice", "no_fee_notice"})
+                         "extension_invalid", "no_correction_notice", "no_fee_notice", "fee_not_due"})
 
 
-def _consultations(row: _Row) -> list[_Step]:
+def _consultation_kinds(row: _Row, vocab: _Vocab, n: int) -> list[str] | None:
+    """Each consultation's kind (第三方 or 协办), one per start; empty means all 第三方 (the common case)."""
+    text = row.text(CONSULT_KIND)
+    if not text:
+        return ["third_party"] * n
+    names = [p.strip() for p in _LIST_SEP.split(text)]
+    if len(names) != n:
+        row.fail(CONSULT_KIND, "count_mismatch", f"征求意见类型有{len(names)}个，开始日期有{n}个，须一一对应")
+        return None
+    kinds = [vocab.consultations.get(_norm(name)) for name in names]
+    if None in kinds:
+        row.fail(CONSULT_KIND, "unknown_consultation",
+                 f"「{text}」不是可用的征求意见类型，应为：{'、'.join(CONSULTATION_KINDS.values())}（或写“第三方”“协办”）")
+        return None
+    return kinds  # type: ignore[return-value]
+
+
+def _consultations(row: _Row, vocab: _Vocab) -> list[_Step]:
     starts, ends = row.dates(CONSULT_START), row.dates(CONSULT_END)
     party_text = row.text(CONSULT_PARTY)
     parties = [p.strip() for p in _LIST_SEP.split(party_text)] if party_text else [""] * len(starts)
@@ -321,12 +358,50 @@ def _consultations(row: _Row) -> list[_Step]:
         row.fail(CONSULT_PARTY, "count_mismatch", f"征求意见对象有{len(parties)}个，开始日期有{len(starts)}个，"
                                                   "须一一对应")
         return []
-    steps = [_Step((on, 2, 2 * i), ConsultationStart(on, parties[i]), CONSULT_START) for i, on in enumerate(starts)]
+    kinds = _consultation_kinds(row, vocab, len(starts))
+    if kinds is None:
+        return []
+    steps = [_Step((on, 2, 2 * i), ConsultationStart(on, parties[i], kinds[i]), CONSULT_START)
+             for i, on in enumerate(starts)]
     steps += [_Step((on, 2, 2 * i + 1), ConsultationEnd(on), CONSULT_END) for i, on in enumerate(ends)]
     return steps
 
 
-def _steps(row: _Row, vocab: _Vocab) -> list[_Step]:
+def _fee_step(row: _Row, vocab: _Vocab, rank: Callable[[], int]) -> _Step | None:
+    """The fee notice, its amount computed from the rank in the month (按件) or the pages (按量), and the typed
+    amount, if any, checked against it."""
+    notice, pages, typed = row.date(FEE_NOTICE), row.integer(FEE_PAGES), row.integer(FEE_AMOUNT)
+    labels = [v[0] for v in FEE_MODE_LABELS.values()]
+    mode = row.pick(FEE_MODE, vocab.fee_modes, "unknown_fee_mode", labels)
+    if notice is None:
+        for column in (FEE_MODE, FEE_PAGES, FEE_AMOUNT):
+            if row.text(column):
+                row.fail(FEE_NOTICE, "empty_required", f"填写了「{column}」时，「{FEE_NOTICE}」也须填写")
+                break
+        return None
+    if mode is None and not row.text(FEE_MODE):
+        mode = str(ChargeMode.PER_VOLUME) if pages is not None else None
+        if mode is None:
+            row.fail(FEE_MODE, "empty_required", f"发出收费通知时须填写「{FEE_MODE}」：按件或按量")
+    if mode is None or row.problems:
+        return None
+    if mode == ChargeMode.PER_VOLUME and pages is None:
+        row.fail(FEE_PAGES, "empty_required", f"按量收费须填写「{FEE_PAGES}」")
+        return None
+    try:
+        event = (fee_notice(notice, pages=pages) if mode == ChargeMode.PER_VOLUME
+                 else fee_notice(notice, rank_in_month=rank(), pages=pages))
+    except RegisterError as err:
+        row.fail(FEE_PAGES if err.code == "fee_both_ways" else FEE_MODE, err.code, err.message_zh)
+        return None
+    if typed is not None and typed != event.amount_yuan:
+        row.fail(FEE_AMOUNT, "fee_mismatch", f"收费金额{typed}元与按收费标准计算的{event.amount_yuan}元不符"
+                                             "（金额由系统计算，可以不填）")
+        return None
+    return _Step((notice, 5, 0), event, FEE_NOTICE, FEE_MODE)
+
+
+def _steps(row: _Row, vocab: _Vocab, rank: Callable[[], int]) -> list[_Step]:
     """Every event the row's cells describe, in the order they happened."""
     steps: list[_Step] = []
 
@@ -338,16 +413,14 @@ def _steps(row: _Row, vocab: _Vocab) -> list[_Step]:
     dated(CORR_NOTICE, 0, CorrectionNotice)
     dated(CORRECTED, 1, Corrected)
     dated(ABANDONED, 7, Abandoned)
-    steps += _consultations(row)
-    if row.both(EXT_ON, EXT_DAYS):
+    steps += _consultations(row, vocab)
+    if row.both(EXT_ON, EXT_DAYS) and row.both(EXT_ON, EXT_BY):
         on, days = row.date(EXT_ON), row.integer(EXT_DAYS)
         if on is not None and days is not None:
-            steps.append(_Step((on, 4, 0), Extension(on, days), EXT_ON, EXT_DAYS))
-    notice, amount = row.date(FEE_NOTICE), row.integer(FEE_AMOUNT)
-    if notice is not None:
-        steps.append(_Step((notice, 5, 0), FeeNotice(notice, amount), FEE_NOTICE))
-    elif amount is not None:
-        row.fail(FEE_NOTICE, "empty_required", f"填写了「{FEE_AMOUNT}」时，「{FEE_NOTICE}」也须填写")
+            steps.append(_Step((on, 4, 0), Extension(on, days, row.text(EXT_BY)), EXT_ON, EXT_DAYS))
+    fee = _fee_step(row, vocab, rank)
+    if fee is not None:
+        steps.append(fee)
     dated(FEE_PAID, 6, FeePaid)
     dated(FEE_UNPAID, 7, FeeUnpaid)
     if row.both(ANSWER_ON, ANSWER_KIND):
@@ -367,7 +440,7 @@ def _steps(row: _Row, vocab: _Vocab) -> list[_Step]:
     return sorted(steps, key=lambda s: s.order)
 
 
-def _request(row: _Row, vocab: _Vocab, format_id: str) -> Request | None:
+def _request(row: _Row, vocab: _Vocab, format_id: str, month: Sequence[_Applicant]) -> Request | None:
     """The row's request with its events replayed, or None with the row's problems recorded."""
     rid, content = row.required(ID), row.required(CONTENT)
     received = row.date(RECEIVED) if row.required(RECEIVED) else None
@@ -375,10 +448,18 @@ def _request(row: _Row, vocab: _Vocab, format_id: str) -> Request | None:
         else None
     applicant = row.pick(APPLICANT, vocab.applicants, "unknown_applicant", vocab.applicant_label.values()) \
         if row.required(APPLICANT) else None
-    steps = _steps(row, vocab)
+    name = row.text(APPLICANT_NAME)
+
+    def rank() -> int:
+        if received is None:
+            raise RegisterError("fee_needs_applicant", "按件收费须先有收到日期")
+        return rank_in_month(month, _Applicant(rid, received, name))  # type: ignore[arg-type]
+
+    steps = _steps(row, vocab, rank)
     if row.problems or received is None or channel is None or applicant is None:
         return None
-    request = Request(rid, received, channel, applicant, content, format_id)
+    request = Request(rid, received, channel, applicant, content, format_id, applicant_name=name,
+                      contact=row.text(CONTACT))
     for step in steps:
         try:
             request = apply(request, step.event)
@@ -444,7 +525,7 @@ def _csv_rows(data: bytes) -> list[list[object]]:
 
 def _csv_unquote(value: str) -> str:
     """Undo the apostrophe `export_requests` puts before text a spreadsheet would run as a formula."""
-    return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in _CSV_FORMULA else value
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(_CSV_FORMULA) else value
 
 
 def _rows(data: bytes) -> list[list[object]]:
@@ -479,6 +560,24 @@ def _norm_header(text: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
 
 
+class _Applicant(NamedTuple):
+    """Who asked when, for the per-request fee's rank in the month (`requests.rank_in_month`)."""
+
+    id: str
+    received: date
+    applicant_name: str
+
+
+def _applicants(rows: list[list[object]], head: int, positions: dict[str, int]) -> list[_Applicant]:
+    out = []
+    for values in rows[head + 1:]:
+        cell = {c: values[j] for c, j in positions.items() if j < len(values)}
+        received = _to_date(cell.get(RECEIVED))
+        if received is not None:
+            out.append(_Applicant(_text(cell.get(ID)), received, _text(cell.get(APPLICANT_NAME))))
+    return out
+
+
 def import_requests(path_or_bytes: str | Path | bytes, *, format_id: str = "2021") -> list[Request]:
     """Every request of the spreadsheet, each checked by replaying its events; `ImportErrors` lists every bad
     row (line as the user sees it, column, code, Chinese reason) and then nothing is imported."""
@@ -488,13 +587,14 @@ def import_requests(path_or_bytes: str | Path | bytes, *, format_id: str = "2021
     problems: list[ImportProblem] = []
     requests: list[Request] = []
     first_line: dict[str, int] = {}
+    month = _applicants(rows, head, positions)
     for index in range(head + 1, len(rows)):
         values = rows[index]
         if not any(_text(v) for v in values):
             continue
         cells = {c: values[j] for c, j in positions.items() if j < len(values)}
         row = _Row(index + 1, cells, [])
-        request = _request(row, vocab, format_id)
+        request = _request(row, vocab, format_id, month)
         rid = row.text(ID)
         if rid and rid in first_line:
             row.fail(ID, "duplicate_id", f"编号「{rid}」与第{first_line[rid]}行重复")
@@ -517,7 +617,8 @@ def _cells(request: Request) -> dict[str, object]:
     vocab = _vocab(request.format_id)
     out: dict[str, object] = {
         ID: request.id, RECEIVED: request.received, CHANNEL: CHANNELS[request.channel],
-        APPLICANT: vocab.applicant_label[request.applicant], CONTENT: request.content}
+        APPLICANT: vocab.applicant_label[request.applicant], CONTENT: request.content,
+        APPLICANT_NAME: request.applicant_name or None, CONTACT: request.contact or None}
     starts: list[ConsultationStart] = []
     ends: list[date] = []
     simple = {CorrectionNotice: CORR_NOTICE, Corrected: CORRECTED, Abandoned: ABANDONED, FeePaid: FEE_PAID,
@@ -530,9 +631,10 @@ def _cells(request: Request) -> dict[str, object]:
         elif isinstance(e, ConsultationEnd):
             ends.append(e.on)
         elif isinstance(e, Extension):
-            out |= {EXT_ON: e.on, EXT_DAYS: e.days}
+            out |= {EXT_ON: e.on, EXT_DAYS: e.days, EXT_BY: e.approved_by}
         elif isinstance(e, FeeNotice):
-            out |= {FEE_NOTICE: e.on, FEE_AMOUNT: e.amount_yuan}
+            out |= {FEE_NOTICE: e.on, FEE_MODE: FEE_MODE_LABELS[e.mode][0], FEE_PAGES: e.pages,
+                    FEE_AMOUNT: e.amount_yuan}
         elif isinstance(e, Answer):
             out |= {ANSWER_ON: e.on, ANSWER_KIND: vocab.outcome_label.get(e.outcome, e.outcome)}
         elif isinstance(e, ReviewDecided):
@@ -543,6 +645,8 @@ def _cells(request: Request) -> dict[str, object]:
         out[CONSULT_START] = starts[0].on if len(starts) == 1 else "；".join(s.on.isoformat() for s in starts)
         if any(s.party for s in starts):
             out[CONSULT_PARTY] = "；".join(s.party for s in starts)
+        if any(s.kind != "third_party" for s in starts):
+            out[CONSULT_KIND] = "；".join(CONSULTATION_ALIASES[s.kind][0] for s in starts)
     if ends:
         out[CONSULT_END] = ends[0] if len(ends) == 1 else "；".join(d.isoformat() for d in ends)
     return out
@@ -555,7 +659,7 @@ def _is_csv(path: str | Path) -> bool:
 def _csv_cell(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_CSV_FORMULA):
+    if isinstance(value, str) and value.lstrip("'").startswith(_CSV_FORMULA):
         return "'" + value  # text, never a formula, when the file is opened in a spreadsheet program
     return "" if value is None else value
 
