@@ -38,7 +38,7 @@ def _consultations(request: Request) -> list[Consultation]:
     out: list[Consultation] = []
     for e in request.events:
         if isinstance(e, ConsultationStart):
-            out.append(Consultation(e.kind, e.on, None, e.party))  # type: ignore[arg-type]
+            out.append(Consultation(e.party_kind, e.on, None, e.party))  # type: ignore[arg-type]
         elif isinstance(e, ConsultationEnd) and out:
             last = out[-1]
             out[-1] = Consultation(last.kind, last.started, e.on, last.party)

@@ -206,7 +206,7 @@ class ConsultationStart:
 
     on: date
     party: str = ""
-    kind: str = "third_party"
+    party_kind: str = "third_party"
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,8 +429,8 @@ def _check_consultation(request: Request, event: Event) -> None:
     open_ = _outstanding(request, ConsultationStart, ConsultationEnd)
     if isinstance(event, ConsultationStart) and open_:
         raise RegisterError("consultation_open", "上一次征求意见尚未结束，不能再次开始征求意见")
-    if isinstance(event, ConsultationStart) and event.kind not in CONSULTATION_KINDS:
-        raise RegisterError("consultation_kind", f"未知的征求意见类型「{event.kind}」，应为："
+    if isinstance(event, ConsultationStart) and event.party_kind not in CONSULTATION_KINDS:
+        raise RegisterError("consultation_kind", f"未知的征求意见类型「{event.party_kind}」，应为："
                                                  f"{'、'.join(CONSULTATION_KINDS.values())}")
     if isinstance(event, ConsultationEnd) and not open_:
         raise RegisterError("no_consultation", "没有进行中的征求意见，不能登记征求意见结束")

@@ -645,8 +645,8 @@ def _cells(request: Request) -> dict[str, object]:
         out[CONSULT_START] = starts[0].on if len(starts) == 1 else "；".join(s.on.isoformat() for s in starts)
         if any(s.party for s in starts):
             out[CONSULT_PARTY] = "；".join(s.party for s in starts)
-        if any(s.kind != "third_party" for s in starts):
-            out[CONSULT_KIND] = "；".join(CONSULTATION_ALIASES[s.kind][0] for s in starts)
+        if any(s.party_kind != "third_party" for s in starts):
+            out[CONSULT_KIND] = "；".join(CONSULTATION_ALIASES[s.party_kind][0] for s in starts)
     if ends:
         out[CONSULT_END] = ends[0] if len(ends) == 1 else "；".join(d.isoformat() for d in ends)
     return out

@@ -171,3 +171,76 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Offices that keep registers and write reports in gongkai, and who works for which (registers, drafts).
+# `key` is the organ key reports of that organ are stored under (`ingest.resolve`), so an office's register,
+# its drafts and its published reports meet. `parent_key` is the superior disclosure office it files with.
+offices = Table(
+    "offices",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("parent_key", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A user's role in an office: drafter (撰写), approver (机关负责人审核), reviewer (上级政务公开办审核).
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("user_name", String(64), ForeignKey("users.name", ondelete="CASCADE"), primary_key=True),
+    Column("office_key", String(200), ForeignKey("offices.key", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+)
+
+# The request register (依申请公开台账): one row per request, its events in order. The applicant's name and
+# contact are personal data, shown only to the office's users.
+register_requests = Table(
+    "register_requests",
+    metadata,
+    Column("office_key", String(200), ForeignKey("offices.key", ondelete="CASCADE"), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("received", Date, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("applicant", String(64), nullable=False),
+    Column("applicant_name", Text, nullable=False),
+    Column("contact", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("format_id", String(16), nullable=False),
+    Column("recorded_by", String(64)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+register_events = Table(
+    "register_events",
+    metadata,
+    Column("office_key", String(200), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("on", Date, nullable=False),
+    Column("data", Text, nullable=False),  # the event's fields as JSON (registers.events.event_to_dict)
+    Column("recorded_by", String(64)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# The normative-documents register (政策文件库). `number_key` is the number folded (registers.documents.number_key).
+register_documents = Table(
+    "register_documents",
+    metadata,
+    Column("office_key", String(200), ForeignKey("offices.key", ondelete="CASCADE"), primary_key=True),
+    Column("number_key", String(200), primary_key=True),
+    Column("number", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("organ", Text, nullable=False),
+    Column("issued", Date, nullable=False),
+    Column("effective", Date),
+    Column("repealed", Date),
+    Column("lapsed", Date),
+    Column("amends", Text),
+    Column("replaces", Text),
+    Column("format_id", String(16), nullable=False),
+    Column("recorded_by", String(64)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
