@@ -99,3 +99,17 @@ def test_an_unknown_office_or_event_is_refused_in_chinese(tmp_path: Path) -> Non
     assert res.exit_code == 2 and "不是可登记的事件" in res.stderr
     res = cli(db, "register", "tables", "--year", "2025")
     assert res.exit_code == 2 and "二者选一" in res.stderr
+
+
+def test_a_user_is_given_a_role_in_an_office(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    added = CliRunner().invoke(app, ["user", "add", "li", "--password-stdin", "--db", str(db)], input="pass-word-1\n")
+    assert added.exit_code == 0, added.output
+    res = cli(db, "user", "grant", "li", "--office", "沙门市住房和城乡建设局", "--role", "approver",
+              "--parent", "沙门市人民政府")
+    assert res.exit_code == 0 and "审核人" in res.stdout
+    assert "沙门市住房和城乡建设局\t审核人（机关负责人）" in cli(db, "user", "roles", "li").stdout
+    bad = cli(db, "user", "grant", "li", "--office", "沙门市住房和城乡建设局", "--role", "boss")
+    assert bad.exit_code == 2 and "不是可选的角色" in bad.stderr
+    nobody = cli(db, "user", "grant", "wang", "--office", "沙门市住房和城乡建设局")
+    assert nobody.exit_code == 1 and "没有名为“wang”的用户" in nobody.stderr
