@@ -108,6 +108,7 @@ def _options(
 
 # Command modules; each adds its commands to `app` when imported.
 from gongkai.cli import check as _check  # noqa: E402,F401
+from gongkai.cli import draft as _draft  # noqa: E402,F401
 from gongkai.cli import export as _export  # noqa: E402,F401
 from gongkai.cli import ingest as _ingest  # noqa: E402,F401
 from gongkai.cli import original as _original  # noqa: E402,F401

@@ -129,6 +129,8 @@ class SectionDef(_Def):
     key: str
     label: str
     aliases: tuple[str, ...] = ()
+    guidance: str = ""
+    """What the section should say (国办公开办函〔2021〕30号 and 条例第五十条), shown to an organ writing it."""
 
 
 class ExtraSectionDef(_Def):

@@ -244,3 +244,38 @@ register_documents = Table(
     Column("recorded_by", String(64)),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
+
+# An organ's report being written and carried through the filing workflow (`gongkai.filing`): one per organ and
+# year. `content` is the draft's cells and sections as JSON; `revision` grows with every change, so two users
+# saving at once cannot overwrite each other unseen.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_key", String(200), ForeignKey("offices.key", ondelete="CASCADE"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("format_id", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("acknowledged", Text, nullable=False),  # {finding key: {reason, by, at}}
+    Column("comments", Text, nullable=False),  # the reviewer's comments of the last return, per cell or section
+    Column("revision", Integer, nullable=False),
+    Column("report_id", Integer),  # the published report in the corpus
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ux_drafts_office_year", "office_key", "year", unique=True),
+)
+
+# Every change and every step of a draft: who, when, what (the cell-level diff, the comments, the reason).
+draft_audit = Table(
+    "draft_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("draft_id", Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_name", String(64)),
+    Column("action", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_draft_audit_draft", "draft_id", "id"),
+)
