@@ -28,6 +28,14 @@ def _value(value: int | float | None) -> CellValue:
     return Decimal(str(value)) if isinstance(value, float) else value
 
 
+def _clean(text: str) -> str:
+    """The section without the lines `gongkai check` flags as injected spam (seed 004's site carried gambling
+    advertising inside its prose): the screenshot shows the organ's report, not the site's compromise."""
+    from gongkai.check.integrity import _injected
+
+    return "\n".join(line for line in text.splitlines() if not _injected().search(line))
+
+
 def content_of(report: Report) -> ReportContent:
     """The organ's prose and figures as gongkai read them from the seed."""
     cells = {}
@@ -39,7 +47,7 @@ def content_of(report: Report) -> ReportContent:
     meta = report.meta
     if not (meta.format and meta.organ and meta.year):
         raise SystemExit("种子报告缺少格式、机关或年度，无法重新排版")
-    prose = {k: v for k, v in report.sections.items() if v}
+    prose = {k: _clean(v) for k, v in report.sections.items() if v}
     return ReportContent(meta.format, meta.organ, meta.year, meta.published, prose, cells)
 
 
