@@ -66,4 +66,5 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     for module in (api, pages, check, compare, account, pdf_pages):
         app.include_router(module.router)
+    app.include_router(__import__("gongkai.web.registers", fromlist=["router"]).router)  # registers (台账)
     return app
