@@ -187,3 +187,26 @@ def test_unknown_layout_never_invents_numbers():
     assert values(r, "proactive") == PROACTIVE
     assert r.requests is None or all(c is None for cols in r.requests.cells.values() for c in cols.values())
     assert r.review_litigation is None
+
+
+@pytest.mark.parametrize("layout", ["cells", "lines", "pipes", "pdf"])
+def test_a_note_between_a_heading_and_its_table_stays_prose(layout: str) -> None:
+    """A sentence printed between a table section's heading and its table (its figure could start the table's
+    extent) is kept as the section's prose, and the table still reads whole."""
+    import random
+
+    from gongkai import parse_bytes
+    from gongkai.render.layouts import render_text
+    from gongkai.render.synthetic import synthesize
+
+    rep = synthesize("2021", random.Random(11), year=2024)
+    note = "本年度主动公开政府信息1200条，其中政策解读56条。"
+    text = render_text(rep, layout).replace("二、主动公开政府信息情况\n", f"二、主动公开政府信息情况\n{note}\n", 1)
+    assert note in text
+    report = parse_bytes(text.encode(), "note.txt")
+    assert note in (report.sections["proactive"] or "")
+    read = {(t, r, c): cell.value for t, r, c, cell in report.present_cells()}
+    for table, rows in rep.values.items():
+        for row, cols in rows.items():
+            for col, value in cols.items():
+                assert read.get((table, row, col)) == value, (table, row, col)

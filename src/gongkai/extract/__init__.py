@@ -143,7 +143,7 @@ def extract(doc: Document) -> Report:
         if lo is not None and hi is not None:
             # From the section's start (header rows the format does not name, headers stacked vertically
             # in PDF text) to the last cell read: every line that is not prose belongs to the table.
-            table_blocks.update([i for i in range(lo, hi + 1) if len(folded[i]) < 40 or not _PROSE.search(folded[i])])
+            table_blocks.update([i for i in range(lo, hi + 1) if _table_line(folded[i])])
             start = min(_table_region(key, regions, headings, body_end)[0], lo)
             table_blocks.update(i for i in range(start, lo) if _header_line(folded[i], texts[i]))
 
@@ -226,6 +226,13 @@ def _legacy_anchor(folded: list[str], anchors: tuple[str, ...], body_end: int) -
 @cache
 def _anchor_pattern(anchors: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(squeeze(fold(a))) for a in anchors) or "(?!)")
+
+
+def _table_line(folded: str) -> bool:
+    """A line inside a table's extent that belongs to the table: short or without prose punctuation, and not a
+    sentence (a note ending in 。 printed between the heading and the table, whose figure started the table's
+    extent, stays prose in its section)."""
+    return not folded.endswith("。") and (len(folded) < 40 or not _PROSE.search(folded))
 
 
 def _header_line(folded: str, text: str) -> bool:
