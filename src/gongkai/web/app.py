@@ -62,9 +62,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="gongkai_session",
                        same_site="lax", https_only=False, max_age=12 * 3600)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    from gongkai.web import account, api, check, compare, pages, pdf_pages
+    from gongkai.web import account, api, check, compare, filing, pages, pdf_pages, registers
 
-    for module in (api, pages, check, compare, account, pdf_pages):
+    for module in (api, pages, check, compare, account, pdf_pages, registers, filing):
         app.include_router(module.router)
-    app.include_router(__import__("gongkai.web.registers", fromlist=["router"]).router)  # registers (台账)
     return app
