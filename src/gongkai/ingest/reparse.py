@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from gongkai.bounded import Failed, Limits, Supervisor
 from gongkai.ingest import Failure, _describe, _setup, _work_one
@@ -59,6 +60,32 @@ def _bounded(items: list[tuple[str | None, bytes, str]], workers: int, overrides
     return [p for p in out if p is not None]
 
 
+def write_reparsed(store: Store, summary: ReparseSummary, results: list[Prepared]) -> None:
+    """One transaction for a batch of re-extractions: each reading replaced, the organ-year groups whose readings
+    changed settled again, the log written (shared by the local and the cluster runs)."""
+    if not results:
+        return
+    log: list[dict[str, Any]] = []
+    groups: set[tuple[str, int]] = set()  # organ-year groups whose readings changed, and those moved
+    moved_groups: set[tuple[str, int]] = set()
+    with store.writing() as conn:
+        for p in results:
+            summary.seen += 1
+            if not p.ok:
+                summary.failed.append(Failure(p.path, p.reason or "failed", p.message or ""))
+                log.append({"path": p.path, "sha256": p.sha256, "status": "failed", "reason": p.reason,
+                            "message": p.message})
+                continue
+            report_id, moved, touched = store.replace_extraction(conn, p)
+            (moved_groups if moved else groups).update(touched)
+            if report_id is not None:
+                summary.updated += 1
+                summary.moved += moved
+                log.append({"path": p.path, "sha256": p.sha256, "status": "reparsed", "report_id": report_id})
+        store.settle_groups(conn, groups, moved_groups)
+        store.log(conn, summary.run_id, log)
+
+
 def reparse(store: Store, *, workers: int | None = None, overrides: str | None = None, outdated_only: bool = False,
             batch_size: int = 100, advance: Callable[[int], None] | None = None,
             limits: Limits | None = None) -> ReparseSummary:
@@ -74,25 +101,7 @@ def reparse(store: Store, *, workers: int | None = None, overrides: str | None =
             results = [prepare(data, path) for _sha, path, data in batch]
         else:
             results = _bounded([(path, data, sha) for sha, path, data in batch], workers, overrides, limits)
-        log = []
-        groups: set[tuple[str, int]] = set()  # organ-year groups whose readings changed, and those moved
-        moved_groups: set[tuple[str, int]] = set()
-        with store.writing() as conn:
-            for p in results:
-                summary.seen += 1
-                if not p.ok:
-                    summary.failed.append(Failure(p.path, p.reason or "failed", p.message or ""))
-                    log.append({"path": p.path, "sha256": p.sha256, "status": "failed", "reason": p.reason,
-                                "message": p.message})
-                    continue
-                report_id, moved, touched = store.replace_extraction(conn, p)
-                (moved_groups if moved else groups).update(touched)
-                if report_id is not None:
-                    summary.updated += 1
-                    summary.moved += moved
-                    log.append({"path": p.path, "sha256": p.sha256, "status": "reparsed", "report_id": report_id})
-            store.settle_groups(conn, groups, moved_groups)
-            store.log(conn, summary.run_id, log)
+        write_reparsed(store, summary, results)
         if advance is not None:
             advance(len(batch))
     summary.seconds = time.monotonic() - started
