@@ -113,3 +113,12 @@ def test_a_user_is_given_a_role_in_an_office(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "不是可选的角色" in bad.stderr
     nobody = cli(db, "user", "grant", "wang", "--office", "沙门市住房和城乡建设局")
     assert nobody.exit_code == 1 and "没有名为“wang”的用户" in nobody.stderr
+
+
+def test_a_password_is_asked_twice_in_chinese(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    same = CliRunner().invoke(app, ["user", "add", "wang", "--db", str(db)], input="pass-word-1\npass-word-1\n")
+    assert same.exit_code == 0 and "再次输入密码" in same.output and "已添加用户“wang”" in same.stdout
+    differ = CliRunner().invoke(app, ["user", "add", "li", "--db", str(db)], input="pass-word-1\npass-word-2\n")
+    assert differ.exit_code == 1 and "两次输入的密码不一致" in differ.stderr
+    assert "Repeat" not in same.output + differ.output

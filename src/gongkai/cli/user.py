@@ -20,7 +20,11 @@ def _password(from_stdin: bool) -> str:
     """The password: one line of stdin (scripts), else asked twice without echo."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    password = typer.prompt("密码", hide_input=True)
+    if typer.prompt("再次输入密码", hide_input=True) != password:
+        print("两次输入的密码不一致，未添加。", file=sys.stderr)
+        raise typer.Exit(1)
+    return password
 
 
 @user_app.command("add")
