@@ -173,3 +173,33 @@ def test_the_superiors_view_and_consolidated_tables(store: Store, offices: dict,
 def test_an_organ_that_has_not_started_is_overdue_after_its_deadline(store: Store, offices: dict) -> None:
     units = {u.office.name: u for u in service.units(store, offices["gov"], 2025, by="zhao", today=date(2026, 2, 1))}
     assert units[OTHER].status == "not_started" and units[OTHER].overdue and "逾期" in units[OTHER].label
+
+
+def test_without_registers_last_years_report_gives_the_carry_over_and_the_stock(store: Store, offices: dict,
+                                                                                 tmp_path) -> None:
+    import random
+
+    from gongkai.ingest import ingest
+    from gongkai.render.layouts import render_html
+    from gongkai.render.synthetic import synthesize
+
+    last = synthesize("2021", random.Random(5), organ=BUREAU, year=2024)
+    page = tmp_path / "2024.html"
+    page.write_text(render_html(last), encoding="utf-8")
+    assert ingest(store, [str(page)], workers=0).report_ids
+    record = service.create(store, offices["bureau"], 2025, by="wang")
+    c = record.content
+    for col, value in last.values["requests"]["carried_forward"].items():
+        assert c.value("requests", "carried_over", col) == value
+    stock = last.values["proactive"]["normative_documents"]["in_force"]
+    assert c.value("proactive", "normative_documents", "in_force") == stock
+    assert c.value("requests", "new_received", "total") is None  # this year's figures are the organ's to type
+    prefilled = audit_trail(store, record.id)[0].detail["prefilled"]
+    assert any("上年结转" in p for p in prefilled) and any("现行有效件数" in p for p in prefilled)
+    # Typing this year's 制发 without updating the stock: the cross-year rule points at it.
+    record = service.edit(store, record.id, [Edit("2", "proactive", "normative_documents", "issued"),
+                                             Edit("0", "proactive", "normative_documents", "repealed")], by="wang")
+    assert "years.in_force" in {f.code for f in service.findings(store, record)}
+    record = service.edit(store, record.id, [Edit(str(stock + 2), "proactive", "normative_documents", "in_force")],
+                          by="wang")
+    assert "years.in_force" not in {f.code for f in service.findings(store, record)}

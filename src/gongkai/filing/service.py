@@ -94,23 +94,42 @@ def _prefill(store: Store, office: Office, content: ReportContent) -> tuple[list
 
     edits: list[Edit] = []
     sources: list[str] = []
-    keys = [office.key]
+    documents = False
+    previous = _previous_report(store, office, content.year)
     if offices_db.count_requests(store, office):
-        tables = year_tables(store, keys, content.year, format_id=content.format_id)
+        tables = year_tables(store, [office.key], content.year, format_id=content.format_id)
+        documents = "proactive" in tables
         for table in ("requests", "review_litigation", "proactive"):
             for row, cols in tables.get(table, {}).items():
                 edits += [Edit(str(v), table, row, col) for col, v in cols.items()]
-        what = "表二（文件）、表三、表四" if "proactive" in tables else "表三、表四"
-        sources.append(f"{what}取自本机关的台账")
+        sources.append(f"{'表二（文件）、表三、表四' if documents else '表三、表四'}取自本机关的台账")
     else:
-        previous = _previous_report(store, office, content.year)
         last = previous.requests if previous is not None else None
         if last is not None and "carried_forward" in last.cells and "carried_over" in content.cells.get("requests", {}):
             for col, cell in last.cells["carried_forward"].items():
                 if cell is not None and cell.value is not None and col in content.cells["requests"]["carried_over"]:
                     edits.append(Edit(str(int(cell.value)), "requests", "carried_over", col))
             sources.append(f"“上年结转”取自本机关{content.year - 1}年度报告的“结转下年度继续办理”")
+    if not documents:
+        edits += _last_in_force(previous, content, sources)
     return edits, sources
+
+
+def _last_in_force(previous: Report | None, content: ReportContent, sources: list[str]) -> list[Edit]:
+    """现行有效件数 starts from last year's figures: the organ then adds this year's 制发 and takes away 废止 and
+    lapsed documents; the cross-year rule (years.in_force) checks the result once 制发 and 废止 are typed."""
+    last = previous.proactive if previous is not None else None
+    if last is None:
+        return []
+    edits = []
+    for row, cols in content.cells.get("proactive", {}).items():
+        cell = last.cells.get(row, {}).get("in_force")
+        if "in_force" in cols and cell is not None and cell.value is not None:
+            edits.append(Edit(str(int(cell.value)), "proactive", row, "in_force"))
+    if edits:
+        sources.append(f"“现行有效件数”预填为本机关{content.year - 1}年度报告的数字，"
+                       "请按本年制发、废止（及失效）件数修改")
+    return edits
 
 
 def create(store: Store, office: Office, year: int, *, by: str | None, format_id: str = "2021") -> DraftRecord:
