@@ -28,6 +28,7 @@ def test_a_report_from_draft_to_publication(tmp_path: Path) -> None:
     new = cli(db, "draft", "new", "--office", "沙门市住房和城乡建设局", "--year", "2025", user="wang")
     assert new.exit_code == 0, new.output
     assert "草稿 1：沙门市住房和城乡建设局2025年政府信息公开工作年度报告" in new.stdout
+    assert "报送期限 2026-01-31" in new.stdout  # a department: 31 January (条例第四十九条)
     content = consistent()
     values = [f"{c.table}.{c.row}.{c.column}={content.value(c.table, c.row, c.column)}" for c in grid("2021")]
     (tmp_path / "总体情况.txt").write_text("本年度，本机关……", encoding="utf-8")

@@ -62,9 +62,25 @@ def _summary(record: DraftRecord) -> None:
     print(f"草稿 {record.id}：{c.title}（格式 {c.format_id}）— {STATUSES[record.status]}，第 {record.revision} 版")
     print(f"  表格已填 {filled}/{len(cells)} 格；章节已写 {written}/{len(c.sections)} 节；"
           f"发布日期 {c.published.isoformat() if c.published else '未填'}")
+    _due_line(record)
     for comment in record.comments:
         target = f"（{comment['target']}）" if comment.get("target") else ""
         print(f"  退回意见{target}：{comment['text']}")
+
+
+def _due_line(record: DraftRecord) -> None:
+    """The report's deadline (art. 49 or the local filing date) and the days left, while it is not yet filed."""
+    from datetime import date
+
+    from gongkai.filing.service import due_date
+    from gongkai.store.registers import Office
+
+    due = due_date(Office("", record.content.organ, None), record.year)
+    if due is None or record.status not in ("draft", "returned"):
+        return
+    left = (due - date.today()).days
+    state = f"已逾期 {-left} 天" if left < 0 else f"还剩 {left} 天"
+    print(f"  报送期限 {due.isoformat()}（{state}）")
 
 
 @draft_app.command("new")
