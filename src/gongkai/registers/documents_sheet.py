@@ -11,7 +11,6 @@ The layout is documented in docs/documents-spreadsheet.md.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cache
@@ -24,7 +23,6 @@ from gongkai.formats import get_format
 from gongkai.registers.documents import TABLE, Document, check_register, document_kinds, number_key
 from gongkai.registers.errors import RegisterError
 from gongkai.registers.spreadsheet import (
-    HEADER_SEARCH_ROWS,
     ImportErrors,
     ImportProblem,
     _is_csv,
@@ -36,6 +34,7 @@ from gongkai.registers.spreadsheet import (
     _text,
     _where,
     _write_csv,
+    find_header,
 )
 
 __all__ = ["COLUMNS", "REQUIRED", "DocumentImportErrors", "ImportProblem", "export_documents", "import_documents"]
@@ -100,32 +99,9 @@ def _kinds(format_id: str) -> _Kinds:
 # Reading
 
 
-def _norm_header(text: str) -> str:
-    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
-
-
 def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]]:
-    """The header row's index and each known column's position; refuses a missing or repeated column."""
-    wanted = {_norm_header(name): c for c in COLUMNS for name in (c, *HEADER_ALIASES.get(c, ()))}
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        names = [_norm_header(_text(v)) for v in row]
-        if _norm_header(NUMBER) not in names:
-            continue
-        positions: dict[str, int] = {}
-        problems = []
-        for j, name in enumerate(names):
-            column = wanted.get(name)
-            if column in positions:
-                problems.append(ImportProblem(i + 1, column, "duplicate_column", f"表头中「{column}」列出现了两次"))
-            elif column:
-                positions[column] = j
-        problems += [ImportProblem(i + 1, c, "missing_column", f"表头缺少必需的「{c}」列")
-                     for c in REQUIRED if c not in positions]
-        if problems:
-            raise DocumentImportErrors(problems)
-        return i, positions
-    raise DocumentImportErrors([ImportProblem(1, NUMBER, "missing_header", f"前{HEADER_SEARCH_ROWS}行中找不到表头"
-                                                                           f"（须有「{NUMBER}」「{TITLE}」等列）")])
+    return find_header(rows, columns=COLUMNS, required=REQUIRED, anchor=NUMBER, aliases=HEADER_ALIASES,
+                       errors=DocumentImportErrors, hint=f"须有「{NUMBER}」「{TITLE}」等列")
 
 
 def _attempt(row: _Row, column: str | None, build: Callable[[], Document]) -> Document | None:

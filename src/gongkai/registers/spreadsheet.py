@@ -532,12 +532,16 @@ def _rows(data: bytes) -> list[list[object]]:
     return _xlsx_rows(data) if data[:4] == b"PK\x03\x04" else _csv_rows(data)
 
 
-def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]]:
-    """The header row's index and each known column's position; refuses a missing or repeated column."""
-    wanted = {_norm_header(c): c for c in COLUMNS}
+def find_header(rows: list[list[object]], *, columns: Sequence[str], required: Sequence[str], anchor: str,
+                hint: str, aliases: dict[str, tuple[str, ...]] | None = None,
+                errors: type[ImportErrors] = ImportErrors) -> tuple[int, dict[str, int]]:
+    """The header row (the first of the first rows naming `anchor`) and each known column's position, by its name
+    or an alias; a missing required or a repeated column is refused with `errors`. Shared by both registers."""
+    aliases = aliases or {}
+    wanted = {_norm_header(name): c for c in columns for name in (c, *aliases.get(c, ()))}
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = [_norm_header(_text(v)) for v in row]
-        if _norm_header(ID) not in names:
+        if _norm_header(anchor) not in names:
             continue
         positions: dict[str, int] = {}
         problems = []
@@ -548,12 +552,15 @@ def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]]:
             elif column:
                 positions[column] = j
         problems += [ImportProblem(i + 1, c, "missing_column", f"表头缺少必需的「{c}」列")
-                     for c in REQUIRED if c not in positions]
+                     for c in required if c not in positions]
         if problems:
-            raise ImportErrors(problems)
+            raise errors(problems)
         return i, positions
-    raise ImportErrors([ImportProblem(1, ID, "missing_header",
-                                      f"前{HEADER_SEARCH_ROWS}行中找不到表头（须有「{ID}」「{RECEIVED}」等列）")])
+    raise errors([ImportProblem(1, anchor, "missing_header", f"前{HEADER_SEARCH_ROWS}行中找不到表头（{hint}）")])
+
+
+def _header(rows: list[list[object]]) -> tuple[int, dict[str, int]]:
+    return find_header(rows, columns=COLUMNS, required=REQUIRED, anchor=ID, hint=f"须有「{ID}」「{RECEIVED}」等列")
 
 
 def _norm_header(text: str) -> str:
