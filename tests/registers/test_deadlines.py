@@ -128,12 +128,13 @@ def test_correction_awaited_has_no_deadline_yet() -> None:
     assert d.steps[-1] == "等待申请人补正：答复期限自收到补正后的申请之日起重新计算。"
 
 
-def test_correction_notice_after_seven_working_days_is_refused() -> None:
+def test_correction_notice_after_seven_working_days_is_flagged() -> None:
     # 10-14 is the 8th working day after receipt (table above).
-    with pytest.raises(RegisterError) as caught:
-        answer_deadline(RECEIVED, correction=Correction(date(2025, 10, 14)), today=date(2025, 10, 20))
-    assert caught.value.code == "correction_late"
-    assert "第8个工作日" in caught.value.message_zh
+    # A late notice is what happened: the deadline is still computed, and the breach is shown.
+    late = answer_deadline(RECEIVED, correction=Correction(date(2025, 10, 14)), today=date(2025, 10, 20))
+    assert late.due is None and len(late.warnings) == 1
+    assert "第8个工作日" in late.warnings[0] and "条例第三十条" in late.warnings[0]
+    assert late.warnings[0] in late.steps
 
 
 def test_consultation_days_do_not_count() -> None:

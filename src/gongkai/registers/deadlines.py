@@ -90,6 +90,9 @@ class Deadline:
     paused_days: int
     extension_days: int
     steps: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """What the recorded events did against the Regulations (a 补正 notice sent after its 7 working days): the
+    deadline is still computed from what happened, and the breach is shown."""
 
 
 @dataclass(frozen=True)
@@ -144,18 +147,21 @@ def answer_deadline(
     _check_not_future(received, as_of, "收到申请的日期")
     _check_extension(extension_days, extension_approved_by)
     clock_start = received
+    warnings: list[str] = []
     if correction is not None:
-        clock_start = _apply_correction(received, correction, as_of, steps)
+        clock_start = _apply_correction(received, correction, as_of, steps, warnings)
         if clock_start is None:
             if consultations:
                 raise RegisterError("pause_before_correction", "尚未收到补正后的申请，不能开始征求意见。")
-            return Deadline(received, received, None, as_of, None, False, 0, extension_days, tuple(steps))
+            return Deadline(received, received, None, as_of, None, False, 0, extension_days, tuple(steps),
+                            tuple(warnings))
     pauses = _pauses(received, clock_start, consultations, as_of)
     if payment is not None:
         _check_not_future(payment.notified, as_of, "收费通知的日期")
         if payment.paid is None:
             steps.append(f"{zh_date(payment.notified)}发出收费通知，等待申请人缴费：缴费前的时间不计入答复期限。")
-            return Deadline(received, clock_start, None, as_of, None, False, 0, extension_days, tuple(steps))
+            return Deadline(received, clock_start, None, as_of, None, False, 0, extension_days, tuple(steps),
+                            tuple(warnings))
         _check_not_future(payment.paid, as_of, "缴费的日期")
         if payment.paid < payment.notified:
             raise RegisterError("payment_before_notice", f"缴费日期（{zh_date(payment.paid)}）早于收费通知的日期。")
@@ -173,9 +179,8 @@ def answer_deadline(
     steps.append(f"答复期限：{zh_date(due)}。")
     days_left = _days_left(as_of, due, used)
     steps.append(_status_step(as_of, days_left))
-    return Deadline(
-        received, clock_start, due, as_of, days_left, as_of > due, paused_days, extension_days, tuple(steps)
-    )
+    return Deadline(received, clock_start, due, as_of, days_left, as_of > due, paused_days, extension_days,
+                    tuple(steps), tuple(warnings))
 
 
 def _check_not_future(d: date, as_of: date, what_zh: str) -> None:
@@ -184,7 +189,8 @@ def _check_not_future(d: date, as_of: date, what_zh: str) -> None:
         raise RegisterError("event_in_future", f"{what_zh}（{zh_date(d)}）晚于计算日（{zh_date(as_of)}）。")
 
 
-def _apply_correction(received: date, correction: Correction, as_of: date, steps: list[str]) -> date | None:
+def _apply_correction(received: date, correction: Correction, as_of: date, steps: list[str],
+                      warnings: list[str]) -> date | None:
     """Check the 补正 and return the new start of the period (None while the corrected request is awaited)."""
     notified = correction.notified
     _check_not_future(notified, as_of, "补正通知的日期")
@@ -192,15 +198,15 @@ def _apply_correction(received: date, correction: Correction, as_of: date, steps
         raise RegisterError("correction_before_receipt", f"补正通知（{zh_date(notified)}）早于收到申请的日期。")
     elapsed = working_days_between(received, notified)
     if elapsed > CORRECTION_NOTICE_PERIOD:
-        raise RegisterError(
-            "correction_late",
-            f"补正通知（{zh_date(notified)}）是收到申请后的第{elapsed}个工作日，"
-            f"超过了{CORRECTION_NOTICE_PERIOD}个工作日的期限（条例第三十条）。",
+        late = (f"补正通知（{zh_date(notified)}）是收到申请后的第{elapsed}个工作日，"
+                f"超过了{CORRECTION_NOTICE_PERIOD}个工作日的期限（条例第三十条）。")
+        warnings.append(late)
+        steps.append(late)
+    else:
+        steps.append(
+            f"{zh_date(notified)}一次性告知补正（收到申请后第{elapsed}个工作日，"
+            f"未超过{CORRECTION_NOTICE_PERIOD}个工作日，条例第三十条）。"
         )
-    steps.append(
-        f"{zh_date(notified)}一次性告知补正（收到申请后第{elapsed}个工作日，"
-        f"未超过{CORRECTION_NOTICE_PERIOD}个工作日，条例第三十条）。"
-    )
     resubmitted = correction.resubmitted
     if resubmitted is None:
         steps.append("等待申请人补正：答复期限自收到补正后的申请之日起重新计算。")
