@@ -141,3 +141,15 @@ def test_fee_notice_dict_round_trip() -> None:
     notice = fee_notice(D("2025-04-20"), pages=250)
     assert event_from_dict(event_to_dict(notice)) == notice
     assert event_to_dict(notice)["mode"] == "per_volume"
+
+
+def test_dates_after_today_are_refused(store: Store) -> None:
+    office = db.ensure_office(store, OFFICE)
+    with pytest.raises(RegisterError) as refused:
+        service.new_request(store, office, form(id="T-1", received="2025-06-02"), by=None, today=D("2025-06-01"))
+    assert refused.value.code == "date_in_future" and "晚于今天" in refused.value.message_zh
+    service.new_request(store, office, form(id="T-1", received="2025-06-02"), by=None, today=D("2025-06-02"))
+    with pytest.raises(RegisterError) as refused:
+        service.record(store, office, "T-1", "answer", {"on": "2025-06-05", "outcome": "granted"}, by=None,
+                       today=D("2025-06-04"))
+    assert refused.value.code == "date_in_future"

@@ -297,10 +297,14 @@ def open_(
 ) -> None:
     """未办结的申请及其答复期限：已逾期的排在最前，其次按剩余工作日；等待申请人补正或缴费的排在最后。"""
     from gongkai.registers import service
+    from gongkai.registers.errors import RegisterError
 
     day = _day(today)
     with store_or_exit(db, create=False) as store:
-        listed = service.open_list(store, _office(store, office), day)
+        try:
+            listed = service.open_list(store, _office(store, office), day)
+        except RegisterError as exc:  # a year the working-day calendar does not cover
+            raise _fail(exc) from None
     if as_json:
         print(json.dumps([{"id": o.request.id, "received": o.request.received.isoformat(),
                            "due": o.deadline.due.isoformat() if o.deadline.due else None,

@@ -47,11 +47,18 @@ def _date(form: Mapping[str, str], name: str, label: str, *, required: bool = Tr
         raise RegisterError("bad_date", f"「{label}」应为有效日期，如2024-03-05") from None
 
 
+def _not_future(day: date, what: str, today: date | None) -> None:
+    """The register records what has happened: a date after today is a typing error."""
+    if day > (today or date.today()):
+        raise RegisterError("date_in_future", f"{what}{day.isoformat()}晚于今天，台账只登记已经发生的事")
+
+
 def new_request(store: Store, office: Office, form: Mapping[str, str], *, by: str | None,
-                format_id: str = "2021") -> Request:
+                format_id: str = "2021", today: date | None = None) -> Request:
     """Register a request from a form: 编号, 收到日期, 渠道, 申请人类型, 申请人 and contact, 申请内容."""
     received = _date(form, "received", "收到日期")
     assert received is not None
+    _not_future(received, "收到日期", today)
     channel = _text(form, "channel", "渠道")
     channel = next((k for k, v in CHANNELS.items() if channel in (k, v)), channel)
     applicant = _text(form, "applicant", "申请人类型")
@@ -63,7 +70,7 @@ def new_request(store: Store, office: Office, form: Mapping[str, str], *, by: st
 
 
 def record(store: Store, office: Office, request_id: str, code: str, form: Mapping[str, str], *,
-           by: str | None) -> Request:
+           by: str | None, today: date | None = None) -> Request:
     """Record one event of a request from its form (`registers.events`); the fee is computed, and a
     per-request fee counts the applicant's requests to this office in that calendar month."""
     request = db.load_request(store, office, request_id, personal=True)
@@ -74,6 +81,7 @@ def record(store: Store, office: Office, request_id: str, code: str, form: Mappi
         return rank_in_month(db.month_requests(store, office, request.received), request)
 
     event = event_from_form(code, form, format_id=request.format_id, rank_in_month=rank)
+    _not_future(event.on, "事件日期", today)
     return db.record_event(store, office, request_id, event, by=by)
 
 
