@@ -123,6 +123,17 @@ def test_a_drafter_registers_a_request_and_records_events_by_form_and_api(client
     assert shown["events"] == [{"event": "extension", "label": "延期", "kind": "extension", "on": "2025-10-20",
                                 "days": 10, "approved_by": "李主任"}]
 
+    res = form(drafter, f"{base()}/requests/A1", {"event": "consultation_start", "on": "2025-10-22",
+                                                  "party_kind": "协办", "party": "沙门市财政局"})
+    assert res.status_code == 303
+    res = drafter.post(f"{api()}/requests/A1/events", json={"kind": "consultation_end", "on": "2025-10-24"})
+    assert res.status_code == 200, res.text
+    assert res.json()["events"][1] | {} == {"event": "consultation_start", "label": "征求意见开始",
+                                            "kind": "consultation_start", "on": "2025-10-22",
+                                            "party": "沙门市财政局", "party_kind": "agency"}
+    page = drafter.get(f"{base()}/requests/A1?today=2025-10-24").text
+    assert "征求其他机关意见（协办）" in page and "不计入答复期限" in page
+
     res = drafter.post(f"{api()}/requests/A1/events", json={"kind": "answer", "on": "2025-11-20",
                                                             "outcome": "granted"})
     assert res.status_code == 200, res.text
