@@ -16,25 +16,20 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-import openpyxl
-from openpyxl.styles import Font
-
 from gongkai.formats import get_format
 from gongkai.registers.documents import TABLE, Document, check_register, document_kinds, number_key
 from gongkai.registers.errors import RegisterError
 from gongkai.registers.spreadsheet import (
     ImportErrors,
     ImportProblem,
-    _is_csv,
     _load,
     _lookup,
-    _put,
     _Row,
     _rows,
     _text,
     _where,
-    _write_csv,
     find_header,
+    write_sheet,
 )
 
 __all__ = ["COLUMNS", "REQUIRED", "DocumentImportErrors", "ImportProblem", "export_documents", "import_documents"]
@@ -220,23 +215,6 @@ def _cells(doc: Document) -> list[object]:
 
 
 def export_documents(documents: Iterable[Document], path: str | Path) -> None:
-    """Write the register in the import layout: XLSX, or CSV (UTF-8 with BOM, for Excel) when `path` ends in
-    .csv. Reading the file back with `import_documents` gives the same records."""
-    rows = [_cells(d) for d in documents]
-    if _is_csv(path):
-        _write_csv(path, [list(COLUMNS), *rows])
-        return
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "政策文件库"
-    for j, name in enumerate(COLUMNS, start=1):
-        _put(ws, 1, j, name)
-        ws.cell(row=1, column=j).font = Font(bold=True)
-        ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = 40 if name == TITLE else 18
-    for i, row in enumerate(rows, start=2):
-        for j, value in enumerate(row, start=1):
-            if value is not None:
-                _put(ws, i, j, value)
-    ws.freeze_panes = "B2"
-    wb.save(path)
-
+    """Write the register in the import layout: XLSX, or CSV when `path` ends in .csv. Reading the file back
+    with `import_documents` gives the same records."""
+    write_sheet(path, COLUMNS, [_cells(d) for d in documents], title="政策文件库", widths={TITLE: 40}, width=18)

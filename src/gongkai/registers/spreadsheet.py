@@ -687,26 +687,33 @@ def _put(ws, row: int, col: int, value: object) -> None:
         cell.number_format = "yyyy-mm-dd"
 
 
-def export_requests(requests: Iterable[Request], path: str | Path) -> None:
-    """Write the register in the import layout: XLSX, or CSV (UTF-8 with BOM, for Excel) when `path` ends
-    in .csv. Reading the file back with `import_requests` gives the same records."""
-    rows = [[cells.get(c) for c in COLUMNS] for cells in map(_cells, requests)]
+def write_sheet(path: str | Path, columns: Sequence[str], rows: Sequence[Sequence[object]], *, title: str,
+                widths: dict[str, int], width: int = 14) -> None:
+    """A register in its import layout: XLSX (text as text, dates as dates, header bold and frozen), or CSV
+    (UTF-8 with BOM, for Excel) when `path` ends in .csv. Shared by both registers."""
     if _is_csv(path):
-        _write_csv(path, [list(COLUMNS), *rows])
+        _write_csv(path, [list(columns), *rows])
         return
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = "依申请公开台账"
-    for j, name in enumerate(COLUMNS, start=1):
+    ws.title = title
+    for j, name in enumerate(columns, start=1):
         _put(ws, 1, j, name)
         ws.cell(row=1, column=j).font = Font(bold=True)
-        ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = 30 if name == CONTENT else 14
+        ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width = widths.get(name, width)
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
             if value is not None:
                 _put(ws, i, j, value)
     ws.freeze_panes = "B2"
     wb.save(path)
+
+
+def export_requests(requests: Iterable[Request], path: str | Path) -> None:
+    """Write the register in the import layout: XLSX, or CSV when `path` ends in .csv. Reading the file back
+    with `import_requests` gives the same records."""
+    rows = [[cells.get(c) for c in COLUMNS] for cells in map(_cells, requests)]
+    write_sheet(path, COLUMNS, rows, title="依申请公开台账", widths={CONTENT: 30})
 
 
 def _table_rows(tables: dict[str, dict[str, dict[str, int]]], key: str, format_id: str) -> list[list[object]]:
